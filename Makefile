@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+# Both create .venv and install what is missing first.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+VENV := .venv
+BIN := $(VENV)/bin
+CHAPTER ?= digits
+PIP_QUIET = 2>&1 | { grep -v 'is ignored: it is neither' || true; }
+
+.PHONY: install run test test-nbs test-py check-sync readme export clean-nbs outputs bench
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[dev]' $(PIP_QUIET)
+	touch $@
+
+install: $(VENV)/.installed
+
+## The main job: the course's title project (until it exists, the first chapter that does).
+run: install
+	$(BIN)/weekend run $(CHAPTER)
+
+## Everything CI checks: library in sync with notebooks, README in sync with index.ipynb, notebook tests, pytest.
+test: install check-sync test-nbs test-py
+
+# Torch in two processes on two cores runs many times slower unless each uses one thread.
+test-nbs: install
+	OMP_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers 2 --timing
+
+test-py: install
+	OMP_NUM_THREADS=1 $(BIN)/pytest -q tests
+
+check-sync: install
+	PATH=$(BIN):$$PATH tools/check_sync.sh
+
+readme: install
+	$(BIN)/python tools/make_readme.py
+
+export: install
+	$(BIN)/nbdev-export && $(BIN)/nbdev-clean && $(BIN)/python tools/make_readme.py
+
+## Re-run notebooks top to bottom (slow cells included, GPU cells only on a GPU) and keep their outputs.
+outputs: install
+	$(BIN)/python tools/run_nbs.py $(NBS)
+
+bench: install
+	$(BIN)/python bench/learner_overhead.py

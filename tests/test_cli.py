@@ -1,0 +1,64 @@
+"The `weekend` command as a user runs it: results for good input, one-line errors for bad input."
+import json, os, subprocess, sys
+from pathlib import Path
+
+import pytest
+
+WEEKEND = str(Path(sys.executable).with_name('weekend'))
+
+
+def weekend(*args, env=None, cwd=None):
+    r = subprocess.run([WEEKEND, *args], capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})}, cwd=cwd)
+    assert 'Traceback' not in r.stderr, r.stderr
+    return r
+
+
+def test_list_shows_chapters_and_data():
+    r = weekend('list')
+    assert r.returncode == 0
+    assert 'digits' in r.stdout and 'data mnist:' in r.stdout
+
+
+def test_data_list_shows_licences():
+    r = weekend('data', 'list')
+    assert r.returncode == 0
+    for name in ('mnist', 'movielens_100k', 'rotten_tomatoes', 'minilm', 'gpt2_tokenizer', 'tmdb_movies', 'wiki_film_summaries'):
+        assert name in r.stdout
+    assert 'do not redistribute' in r.stdout
+
+
+def test_run_digits_tiny(tmp_path):
+    r = weekend('run', 'digits', '--preset', 'tiny', '--out', str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert 'metric' in r.stdout and 'test accuracy, CNN' in r.stdout and 'MNIST' not in r.stderr
+    res = json.loads((tmp_path / 'digits' / 'results.json').read_text())
+    cnn = next(x for x in res if x['metric'].startswith('test accuracy, CNN'))
+    assert cnn['value'] > 0.9 and cnn['device'] and cnn['data'] and cnn['wall_s'] > 0
+    assert (tmp_path / 'digits' / 'model.pt').exists() and (tmp_path / 'digits' / 'curves.png').exists()
+    # the saved model is what `predict` loads
+    code = ("from weekend_nb.digits import predict, load_model; from weekend_nb.datasets import load_mnist; "
+            f"m = load_mnist(); p = predict(m.x[:200], load_model('{tmp_path}/digits/model.pt')); "
+            "print(sum(d == int(y) for (d, _), y in zip(p, m.y[:200])))")
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
+    assert int(out) > 170
+
+
+@pytest.mark.parametrize('args, code, words', [
+    (['run', 'no-such-chapter'], 2, 'unknown chapter'),
+    (['run', 'digits', '--preset', 'huge'], 2, "no preset 'huge'"),
+    (['run', 'digits', '--bogus'], 2, 'unrecognized arguments'),
+    (['frobnicate'], 2, 'invalid choice'),
+    (['data', 'fetch'], 2, 'needs a NAME'),
+    (['data', 'fetch', 'mnistt'], 1, 'Did you mean mnist'),
+])
+def test_bad_input_is_one_line(args, code, words):
+    r = weekend(*args)
+    assert r.returncode == code
+    assert len(r.stderr.strip().splitlines()) == 1 and words in r.stderr, r.stderr
+
+
+def test_missing_data_is_one_line(tmp_path):
+    "Offline with an empty cache, a chapter whose data has only online sources fails in one line."
+    r = weekend('data', 'fetch', 'imdb', env={'WEEKEND_NB_DATA': str(tmp_path), 'WEEKEND_NB_OFFLINE': '1'})
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
+    assert "Could not get dataset 'imdb'" in r.stderr

@@ -1,0 +1,124 @@
+"The data layer's failure modes: bad hashes, damaged files, no network, unknown names."
+import shutil, zipfile
+from dataclasses import dataclass
+
+import pytest
+
+from weekend_nb import data
+from weekend_nb.data import ASSETS, Asset, DataUnavailable, Registry, Url, fetch, get_asset, sha256sum
+
+
+@pytest.fixture
+def toy(http_dir, data_home):
+    "A zip served locally and an asset pointing at it; removed from the registry afterwards."
+    root, base = http_dir
+    with zipfile.ZipFile(root / 'toy.zip', 'w') as z: z.writestr('toy/data.csv', 'x,y\n1,2\n' * 100)
+    h = sha256sum(root / 'toy.zip')
+    yield root, base, h
+    for k in [k for k in ASSETS if k.startswith('toy')]: del ASSETS[k]
+
+
+def reg(name, url, known_hash):
+    return data.register(Asset(name, 'a toy table', 'CC0', [Url({'table': 'toy/data.csv'}, 'csv', url=url, known_hash=known_hash)]))
+
+
+def test_fetch_extracts_and_caches(toy, data_home):
+    root, base, h = toy
+    reg('toy', f'{base}/toy.zip', f'sha256:{h}')
+    f = fetch('toy')
+    assert f['table'].read_text().startswith('x,y\n1,2')
+    (root / 'toy.zip').unlink()  # the second fetch must come from the cache
+    assert fetch('toy')['table'] == f['table']
+
+
+def test_hash_mismatch_is_refused_and_leaves_nothing(toy, data_home):
+    root, base, h = toy
+    reg('toy', f'{base}/toy.zip', 'sha256:' + 'f' * 64)
+    with pytest.raises(DataUnavailable, match='(?s)toy.zip.*SHA256 hash'):
+        fetch('toy')
+    assert not (data_home / 'toy').exists()
+    assert not list((data_home / '_downloads').glob('toy.zip*'))
+
+
+def test_truncated_cache_file_is_fetched_again(toy, data_home):
+    root, base, h = toy
+    reg('toy', f'{base}/toy.zip', f'sha256:{h}')
+    p = fetch('toy')['table']
+    full = p.read_bytes()
+    p.write_bytes(full[:10])
+    assert fetch('toy')['table'].read_bytes() == full
+
+
+def test_truncated_download_is_fetched_again(toy, data_home):
+    "A partial archive in the download folder (say, from a killed copy) fails its hash and is replaced."
+    root, base, h = toy
+
+    @dataclass
+    class LocalRegistry(Registry):  # a registry mirror that "downloads" by copying a local file
+        @property
+        def label(self): return 'local mirror'
+        def _fetch(self, tmp): shutil.copy(root / self.file, tmp / self.file)
+
+    data.register(Asset('toy_reg', 'toy', 'CC0', [LocalRegistry({'table': 'toy/data.csv'}, 'csv', spec='toy', file='toy.zip', sha256=h)]))
+    dl = data_home / '_downloads'
+    dl.mkdir(parents=True)
+    (dl / 'toy.zip').write_bytes((root / 'toy.zip').read_bytes()[:50])
+    assert fetch('toy_reg')['table'].read_text().startswith('x,y')
+    assert sha256sum(dl / 'toy.zip') == h
+
+
+def test_failed_source_leaves_no_partial_files(toy, data_home):
+    @dataclass
+    class Broken(Registry):
+        @property
+        def label(self): return 'broken mirror'
+        def _fetch(self, tmp):
+            (tmp / self.file).write_bytes(b'half a file')
+            raise OSError('connection reset')
+
+    data.register(Asset('toy_broken', 'toy', 'CC0', [Broken({'t': ''}, 'raw', spec='x', file='x.whl', sha256='0' * 64)]))
+    with pytest.raises(DataUnavailable, match='broken mirror: OSError: connection reset'):
+        fetch('toy_broken')
+    assert not [p for p in data_home.rglob('*') if p.is_file() and p.suffix != '.lock']  # only the (empty) lock file
+
+
+def test_offline_with_no_cache_names_every_source(toy, data_home, monkeypatch):
+    root, base, h = toy
+    reg('toy', f'{base}/toy.zip', f'sha256:{h}')
+    monkeypatch.setenv('WEEKEND_NB_OFFLINE', '1')
+    with pytest.raises(DataUnavailable) as e:
+        fetch('toy')
+    msg = str(e.value)
+    assert "Could not get dataset 'toy'" in msg and 'skipped (WEEKEND_NB_OFFLINE is set)' in msg and 'WEEKEND_NB_DATA' in msg
+
+
+def test_offline_uses_cache(toy, data_home, monkeypatch):
+    root, base, h = toy
+    reg('toy', f'{base}/toy.zip', f'sha256:{h}')
+    fetch('toy')
+    monkeypatch.setenv('WEEKEND_NB_OFFLINE', '1')
+    assert fetch('toy')['table'].exists()
+
+
+def test_unreachable_host_fails_fast(data_home):
+    import time
+    data.register(Asset('toy_dead', 'toy', 'CC0', [Url({'t': ''}, 'raw', url='http://127.0.0.1:9/x.zip', known_hash='sha256:' + '0' * 64)]))
+    t0 = time.perf_counter()
+    with pytest.raises(DataUnavailable, match='cannot reach 127.0.0.1'):
+        fetch('toy_dead')
+    assert time.perf_counter() - t0 < 10
+    del ASSETS['toy_dead']
+
+
+def test_unknown_dataset_suggests():
+    with pytest.raises(KeyError, match='Did you mean movielens_100k'):
+        get_asset('movielens100k')
+
+
+def test_registry_mirrors_are_pinned():
+    "Every registry mirror names an exact version, its file and a full sha256."
+    get_asset('mnist')
+    mirrors = [s for a in ASSETS.values() for s in a.sources if isinstance(s, Registry)]
+    assert len(mirrors) >= 7
+    for s in mirrors:
+        assert ('==' in s.spec or '@' in s.spec) and len(s.sha256) == 64 and s.file, s
