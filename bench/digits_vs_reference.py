@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from weekend_nb.core import Timer, describe_device, set_seed, setup_threads
+from weekend_nb.core import describe_device, set_seed, setup_threads
 from weekend_nb.digits import CPU, get_data, train
 from weekend_nb.datasets import load_mnist
 from weekend_nb.learner import Callback, CancelFit

@@ -6,7 +6,7 @@ metrics; labels are random, since only speed is measured), and their ratio. Targ
 Runs alternate (plain, learner, plain, ...) and the median of each is reported, so that drift in the
 machine's speed does not favour either side.
 """
-import argparse, os, statistics
+import argparse, statistics
 
 import torch
 from torch import nn

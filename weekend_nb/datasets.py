@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import ASSETS, Asset, HFHub, Npm, PyPI, Torchvision, Url, fetch, register, status
+from .data import Asset, HFHub, Npm, PyPI, Torchvision, Url, fetch, register
 
 # %% auto #0
 __all__ = ['ImageData', 'load_mnist', 'load_movielens', 'load_gpt2_tokenizer', 'synthetic_classification', 'synthetic_images']

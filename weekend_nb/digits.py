@@ -6,8 +6,7 @@ fixed test set against published numbers, and then their mistakes looked at."""
 
 # %% ../nbs/20_digits.ipynb #26d8c52e
 from __future__ import annotations
-import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
-from .core import Result, Timer, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
+from .core import Result, Timer, describe_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
 from .datasets import load_mnist
 from .learner import Learner, PlotCB, ProgressCB, accuracy, evaluate, get_dls
 

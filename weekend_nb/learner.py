@@ -17,7 +17,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
-from .core import Timer, get_device, in_test, load_checkpoint, save_checkpoint, set_rng_states
+from .core import get_device, in_test, load_checkpoint, save_checkpoint, set_rng_states
 
 # %% auto #0
 __all__ = ['DataLoaders', 'get_dls', 'to_device', 'accuracy', 'evaluate', 'fit', 'CancelFit', 'Callback', 'is_distributed',
