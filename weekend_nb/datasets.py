@@ -73,7 +73,8 @@ register(Asset('wiki_film_summaries', 'Wikipedia lead summaries of 997 acclaimed
 # %% ../nbs/03_datasets.ipynb #a4ad48d9
 def _read_idx(path: Path) -> np.ndarray:
     "Read an IDX file (the MNIST format: big-endian dims, then uint8 data), gzipped or not."
-    raw = (gzip.open if path.read_bytes()[:2] == b'\x1f\x8b' else open)(path, 'rb').read()
+    with open(path, 'rb') as f: is_gz = f.read(2) == b'\x1f\x8b'
+    raw = (gzip.open if is_gz else open)(path, 'rb').read()
     ndim = raw[3]
     dims = np.frombuffer(raw, dtype='>u4', count=ndim, offset=4)
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
