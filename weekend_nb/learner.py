@@ -104,8 +104,10 @@ class Learner:
     "Train `model` on `dls` with `loss_fn`, an optimiser made by `opt_func`, and callbacks `cbs`."
     def __init__(self, model: nn.Module, dls: DataLoaders, loss_fn: Callable, lr: float = 1e-3,
                  opt_func: Callable = torch.optim.AdamW, wd: float = 0.0, metrics: dict | None = None, cbs: list = (),
-                 device=None, grad_clip: float | None = None, use_amp: bool | None = None, compile: bool = False, seed: int = 0):
+                 device=None, grad_clip: float | None = None, use_amp: bool | None = None, compile: bool = False, seed: int = 0,
+                 one_cycle: bool = False):
         self.dls, self.loss_fn, self.metrics, self.grad_clip, self.seed = dls, loss_fn, metrics or {}, grad_clip, seed
+        self.lr, self.one_cycle, self.sched = lr, one_cycle, None
         self.distributed = setup_distributed()
         self.device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))) if self.distributed and torch.cuda.is_available() else get_device(device)
         self.module = model.to(self.device)  # the plain model: what is saved, evaluated and returned
@@ -138,6 +140,7 @@ class Learner:
         self.scaler.step(self.opt)
         self.scaler.update()
         self.opt.zero_grad(set_to_none=True)
+        if self.sched: self.sched.step()
         return loss.detach()
 
     def _epoch_loader(self, epoch: int) -> DataLoader:
@@ -154,6 +157,9 @@ class Learner:
             ckpt = load_checkpoint(resume, cfg=cfg, ignore=('n_epochs',), restore_rng=False, model=self.module, opt=self.opt, scaler=self.scaler)
             self.step_count, rng = ckpt['step'], ckpt['rng']
         start_epoch, skip = divmod(self.step_count, self.n_batches)
+        if self.one_cycle:  # the schedule is a function of the step: rebuilt, then moved to where training stopped
+            self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, self.lr, total_steps=n_epochs * self.n_batches + 1)
+            for _ in range(self.step_count): self.sched.step()
         self._cb('before_fit')
         try:
             for self.epoch in range(start_epoch, n_epochs):
