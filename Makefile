@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -ec
 VENV := .venv
 BIN := $(VENV)/bin
-CHAPTER ?= digits
+CHAPTER ?= movies
 PIP_QUIET = 2>&1 | { grep -v 'is ignored: it is neither' || true; }
 
 .PHONY: install run test test-nbs test-py check-sync readme export clean-nbs outputs bench

@@ -50,6 +50,9 @@ def test_run_digits_tiny(tmp_path):
     (['frobnicate'], 2, 'invalid choice'),
     (['data', 'fetch'], 2, 'needs a NAME'),
     (['data', 'fetch', 'mnistt'], 1, 'Did you mean mnist'),
+    (['serve', 'digits'], 2, 'has no web app'),
+    (['serve', 'movies', '--port', '70000'], 2, 'not between 0 and 65535'),
+    (['serve', 'movies', '--port', 'http'], 2, 'invalid int value'),
 ])
 def test_bad_input_is_one_line(args, code, words):
     r = weekend(*args)
@@ -62,3 +65,22 @@ def test_missing_data_is_one_line(tmp_path):
     r = weekend('data', 'fetch', 'imdb', env={'WEEKEND_NB_DATA': str(tmp_path), 'WEEKEND_NB_OFFLINE': '1'})
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
     assert "Could not get dataset 'imdb'" in r.stderr
+
+
+def test_run_movies_tiny(tmp_path):
+    "`make run`'s chapter on the tiny preset: neighbours printed, timings reported, how to start the site."
+    r = weekend('run', 'movies', '--preset', 'tiny', '--out', str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert 'The Dark Knight (knn):' in r.stdout and 'The Dark Knight (svm):' in r.stdout and 'weekend serve movies' in r.stdout
+    res = {x['metric']: x['value'] for x in json.loads((tmp_path / 'movies' / 'results.json').read_text())}
+    assert 0 < res['kNN query (MiniLM), ms'] < res['exemplar-SVM query (MiniLM), ms']
+
+
+def test_run_recommender_and_recommend(tmp_path):
+    r = weekend('run', 'recommender', '--preset', 'tiny', '--out', str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    res = {x['metric'].split(',')[0]: x['value'] for x in json.loads((tmp_path / 'recommender' / 'results.json').read_text())}
+    assert res['RMSE'] < 1.0
+    code = ("from weekend_nb.recommender import recommend, load_model; "
+            f"print(len(recommend(1, 7, load_model('{tmp_path}/recommender/model.pt'))))")
+    assert subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.strip() == '7'

@@ -14,7 +14,7 @@ from .data import ASSETS, DataUnavailable, fetch, get_asset, status
 
 # %% auto #0
 __all__ = ['CHAPTERS', 'Chapter', 'available_chapters', 'get_chapter', 'UsageError', 'cmd_list', 'cmd_data', 'cmd_run',
-           'get_parser', 'main']
+           'cmd_serve', 'get_parser', 'main']
 
 # %% ../nbs/04_cli.ipynb #f1b823b3
 @dataclass
@@ -88,7 +88,19 @@ def cmd_run(args) -> int:
     print(f"\nresults and artifacts in {out}/")
     return 0
 
-# %% ../nbs/04_cli.ipynb #d4c5013f
+# %% ../nbs/04_cli.ipynb #b88cce77
+def cmd_serve(args) -> int:
+    "Start the web app of a chapter that has one."
+    ch = get_chapter(args.chapter)
+    mod = importlib.import_module(ch.module)
+    if not hasattr(mod, 'serve'): raise UsageError(f"chapter {ch.name} has no web app; `weekend serve movies` has")
+    if args.preset not in mod.PRESETS: raise UsageError(f"chapter {ch.name} has no preset {args.preset!r}; choose from: {', '.join(mod.PRESETS)}")
+    if not 0 <= args.port <= 65535: raise UsageError(f"port {args.port} is not between 0 and 65535")
+    try: mod.serve(args.host, args.port, args.preset)
+    except OSError as e: raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from None
+    return 0
+
+# %% ../nbs/04_cli.ipynb #ff20da1d
 def get_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='weekend', description='Weekend-sized deep-learning projects, end to end.')
     sub = p.add_subparsers(dest='command', required=True, parser_class=_Parser)
@@ -98,6 +110,12 @@ def get_parser() -> argparse.ArgumentParser:
     r.add_argument('--preset', default='cpu', help='tiny (seconds), cpu (the offline default, minutes), gpu (full size)')
     r.add_argument('--out', default='runs', help='folder for results and artifacts (default: ./runs)')
     r.set_defaults(func=cmd_run)
+    s = sub.add_parser('serve', help="start a chapter's web app (movies)")
+    s.add_argument('chapter')
+    s.add_argument('--host', default='127.0.0.1', help='address to listen on (default: 127.0.0.1, this machine only)')
+    s.add_argument('--port', type=int, default=8000, help='port (default: 8000)')
+    s.add_argument('--preset', default='cpu', help='tiny serves a few hundred films, cpu all of them')
+    s.set_defaults(func=cmd_serve)
     d = sub.add_parser('data', help='datasets and pretrained files: list, fetch NAME')
     d.add_argument('action', choices=['list', 'fetch'])
     d.add_argument('name', nargs='?')

@@ -1,0 +1,48 @@
+"""awesome-movies.life performance: index build (encode) vs cached load, kNN and exemplar-SVM query latency over the
+whole corpus, and encoding throughput of our MiniLM encoder next to sentence-transformers' `encode` of the same texts.
+
+python bench/movie_search.py [--n-queries 50]
+"""
+import argparse, statistics, tempfile, time
+
+import numpy as np
+
+from weekend_nb.core import describe_device, setup_threads
+from weekend_nb.movie_search import MiniLM, MovieSearch, get_corpus
+
+p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+p.add_argument('--n-queries', type=int, default=50)
+a = p.parse_args()
+setup_threads()
+films = get_corpus()
+texts = films.text.tolist()
+print(f"corpus: {len(films)} films; device: {describe_device()}")
+
+cache = tempfile.mkdtemp()
+t = time.perf_counter(); search = MovieSearch(films, cache=cache); build = time.perf_counter() - t
+t = time.perf_counter(); MovieSearch(films, cache=cache); load = time.perf_counter() - t
+print(f"index (MiniLM + TF-IDF): built in {build:.1f} s, loaded from the cache in {load:.2f} s")
+
+ids = np.random.default_rng(0).choice(len(films), a.n_queries, replace=False)
+for encoder in ('minilm', 'tfidf'):
+    for rank, target in (('knn', 10), ('svm', 150)):
+        search.similar([int(ids[0])], 10, rank, encoder)  # warm-up
+        ms = []
+        for i in ids:
+            t = time.perf_counter(); search.similar([int(i)], 10, rank, encoder); ms.append(1000 * (time.perf_counter() - t))
+        print(f"{rank} query, {encoder:<6}: median {statistics.median(ms):6.1f} ms, p90 {np.percentile(ms, 90):6.1f} ms (target < {target} ms)")
+
+sample = texts[:1000]
+enc = MiniLM()
+enc.encode(sample[:64])
+t = time.perf_counter(); ours = enc.encode(sample); t_ours = time.perf_counter() - t
+try:
+    from sentence_transformers import SentenceTransformer
+    st = SentenceTransformer(str(enc.path), device=str(enc.device))
+    st.max_seq_length = 256
+    st.encode(sample[:64])
+    t = time.perf_counter(); ref = st.encode(sample, batch_size=64, normalize_embeddings=True); t_st = time.perf_counter() - t
+    print(f"encode 1000 texts: ours {len(sample) / t_ours:.0f} sentences/s, sentence-transformers {len(sample) / t_st:.0f} sentences/s; "
+          f"largest difference {np.abs(ours - ref).max():.1e}")
+except ImportError:
+    print(f"encode 1000 texts: ours {len(sample) / t_ours:.0f} sentences/s (sentence-transformers not installed)")

@@ -1,0 +1,95 @@
+"""The awesome-movies.life site: HTTP-level checks, then a click-through in a real headless Chromium."""
+import os, shutil, threading, urllib.error, urllib.parse, urllib.request
+
+import pytest
+
+from weekend_nb.movie_search import MovieSearch, get_corpus, make_server
+
+
+@pytest.fixture(scope='module')
+def site():
+    "The site over the 200 most popular films, on a free port; yields its base URL."
+    search = MovieSearch(get_corpus(200))
+    httpd = make_server(search, '127.0.0.1', 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}", search
+    httpd.shutdown(); httpd.server_close()
+
+
+def get(url, method='GET'):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=30) as r: return r.status, r.read().decode()
+    except urllib.error.HTTPError as e: return e.code, e.read().decode()
+
+
+def test_pages(site):
+    base, search = site
+    status, body = get(base + '/')
+    assert status == 200 and 'Popular' in body and 'name="q"' in body
+    fid = int(search.titles('avatar').index[0])
+    for rank in ('knn', 'svm'):
+        status, body = get(f"{base}/film?id={fid}&rank={rank}&emb=minilm")
+        assert status == 200 and '<h1>Avatar</h1>' in body and body.count('<li>') == 40
+    status, body = get(base + '/?' + urllib.parse.urlencode({'q': 'a heist in a casino', 'rank': 'svm'}))
+    assert status == 200 and 'Films about' in body and body.count('<li>') >= 20
+
+
+@pytest.mark.parametrize('path, status, text', [
+    ('/film?id=999999', 404, 'No film with id'),
+    ('/film?id=%3Cb%3E', 404, '&lt;b&gt;'),
+    ('/film', 404, 'No film with id'),
+    ('/admin', 404, 'There is no page'),
+    ('/?q=', 200, 'Type a title'),
+    ('/?q=' + 'x' * 10_000, 200, 'keep it under 200'),
+    ('/?q=%3Cscript%3Ealert(1)%3C/script%3E', 200, '&lt;script&gt;alert(1)&lt;/script&gt;'),
+    ('/?q=matrix&rank=%22%3E&emb=nope', 200, 'Films about'),
+    ('/?q=%00%ff%fe', 200, 'Films about'),
+    ('/?' + '&'.join(f'q{i}=x' for i in range(500)), 200, 'Popular'),
+])
+def test_bad_input_never_500(site, path, status, text):
+    got, body = get(site[0] + path)
+    assert got == status and text in body and '<script>' not in body
+
+
+def test_methods(site):
+    assert get(site[0] + '/', 'POST')[0] == 405
+    assert get(site[0] + '/', 'HEAD') == (200, '')
+
+
+def _chromium():
+    "A headless Chromium driven by selenium, or None (skip) when it is not installed."
+    binary, driver = shutil.which('chromium') or shutil.which('chromium-browser'), shutil.which('chromedriver')
+    try: from selenium import webdriver
+    except ImportError: binary = None
+    if not (binary and driver):
+        if os.environ.get('WEEKEND_NB_REQUIRE_BROWSER'): pytest.fail('chromium, chromium-driver and selenium are required (apt install chromium chromium-driver)')
+        pytest.skip('no chromium / chromedriver / selenium: apt install chromium chromium-driver; pip install selenium')
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = binary
+    for a in ('--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+              '--no-first-run', '--disable-dev-shm-usage', '--blink-settings=scriptEnabled=false'):
+        opts.add_argument(a)
+    return webdriver.Chrome(service=Service(driver), options=opts)
+
+
+def test_click_through_in_chromium(site):
+    "Search -> film page -> one of its similar films -> switch to the SVM ranking, JavaScript off."
+    from selenium.webdriver.common.by import By
+    browser = _chromium()
+    try:
+        browser.get(site[0] + '/')
+        box = browser.find_element(By.NAME, 'q')
+        box.send_keys('dark knight')
+        box.submit()
+        assert 'Titles with' in browser.page_source
+        browser.find_element(By.PARTIAL_LINK_TEXT, 'The Dark Knight').click()
+        assert browser.find_element(By.TAG_NAME, 'h1').text == 'The Dark Knight'
+        similar = browser.find_elements(By.CSS_SELECTOR, 'ol.films li a')
+        assert len(similar) == 40
+        title = similar[0].text
+        similar[0].click()
+        assert browser.find_element(By.TAG_NAME, 'h1').text == title
+        browser.find_element(By.LINK_TEXT, 'svm').click()
+        assert 'rank=svm' in browser.current_url and len(browser.find_elements(By.CSS_SELECTOR, 'ol.films li')) == 40
+    finally: browser.quit()
