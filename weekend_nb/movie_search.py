@@ -115,12 +115,14 @@ def get_index(films: pd.DataFrame, encoder: str = 'minilm', bs: int = 64, cache:
     if enc is None: raise ValueError(f"Unknown encoder {encoder!r}: use 'minilm' or 'tfidf'")
     path = Path(cache or data_dir()/'movie_index')/f"{encoder}-{corpus_hash(films)[:16]}-{enc.hash[:16]}.joblib"
     if path.is_file():
-        saved = joblib.load(path)
-        if encoder == 'tfidf': enc = saved['enc']
-        return enc, saved['emb']
+        try:
+            saved = joblib.load(path)
+            if encoder == 'tfidf': enc.vec = saved['vec']  # only scikit-learn objects are pickled, never our classes
+            return enc, saved['emb']
+        except Exception: pass  # unreadable (another version wrote it): build it again
     if encoder == 'tfidf': enc.fit(films.text.tolist())
     emb = enc.encode(films.text.tolist(), bs)
-    with atomic_path(path) as tmp: joblib.dump({'emb': emb, **({'enc': enc} if encoder == 'tfidf' else {})}, tmp)
+    with atomic_path(path) as tmp: joblib.dump({'emb': emb, **({'vec': enc.vec} if encoder == 'tfidf' else {})}, tmp)
     return enc, emb
 
 # %% ../nbs/95_movie_search.ipynb #d5a579f3
