@@ -65,8 +65,7 @@ def get_corpus(n_films: int | None = None) -> pd.DataFrame:
     both.loc[has, 'text'] = both.text[has] + '\n' + both.text_wiki[has]
     both.loc[has, 'source'] = 'TMDB + Wikipedia'
     films = pd.concat([both.drop(columns='text_wiki'), wk[~wk.key.isin(tm.key)].drop_duplicates('key')])
-    films['genres'] = films.genres.map(lambda g: g if isinstance(g, list) else [])
-    films['keywords'] = films.keywords.map(lambda g: g if isinstance(g, list) else [])
+    for col in ('genres', 'keywords'): films[col] = films[col].map(lambda g: g if isinstance(g, list) else [])  # Wikipedia has none
     films = films[films.text.str.len() > 20].sort_values(['popularity', 'title'], ascending=[False, True], na_position='last')
     films = films.drop(columns='key').reset_index(drop=True).rename_axis('id')
     return films.iloc[:n_films] if n_films else films
@@ -159,6 +158,7 @@ class MovieSearch:
     def __init__(self, films: pd.DataFrame, encoders: tuple = ('minilm', 'tfidf'), bs: int = 64, C: float = 0.1, cache=None):
         self.films, self.C = films, C
         self.index = {name: get_index(films, name, bs, cache) for name in encoders}  # name -> (encoder, embeddings)
+        self._norm_titles = films.title.map(norm_title)  # for `titles`, which every search calls
 
     def film(self, film_id) -> pd.Series:
         "The film with id `film_id`; KeyError if there is none."
@@ -187,8 +187,7 @@ class MovieSearch:
         "Films whose title contains every word of `words` (case-insensitive), most popular first."
         ws = norm_title(words).split()
         if not ws: return self.films.iloc[:0]
-        t = self.films.title.map(norm_title)
-        hit = np.logical_and.reduce([t.str.contains(rf'\b{re.escape(w)}\b') for w in ws])
+        hit = np.logical_and.reduce([self._norm_titles.str.contains(rf'\b{re.escape(w)}\b') for w in ws])
         return self.films[hit].head(k)
 
 # %% ../nbs/95_movie_search.ipynb #3bf6e388
@@ -202,15 +201,14 @@ def evaluate_rankers(search: MovieSearch, n_queries: int = 200, k: int = 10, see
     queries = rng.choice(ok, min(n_queries, len(ok)), replace=False)
     genres, kws = f.genres.map(set), f.keywords.map(set)
     def score(q, ids): return (np.mean([_jaccard(genres[q], genres[i]) for i in ids]), np.mean([bool(kws[q] & kws[i]) for i in ids]))
-    rows = {('random', ''): [score(q, rng.choice(ok[ok != q], k, replace=False)) for q in queries]}
+    def row(encoder, rank, scores, secs=np.nan):
+        g, kw = np.mean(scores, axis=0)
+        return dict(encoder=encoder, ranking=rank, genre_overlap=g, shared_keyword=kw, ms_per_query=1000 * secs / len(queries))
+    out = [row('random', '', [score(q, rng.choice(ok[ok != q], k, replace=False)) for q in queries])]
     for encoder in search.index:
         for rank in ('knn', 'svm'):
-            with Timer() as t: rows[(encoder, rank)] = [score(q, search.similar([q], k, rank, encoder).index) for q in queries]
-            rows[(encoder, rank)].append(t.elapsed / len(queries))
-    out = []
-    for (encoder, rank), r in rows.items():
-        secs = r.pop() if encoder != 'random' else np.nan
-        out.append(dict(encoder=encoder, ranking=rank, genre_overlap=np.mean([a for a, _ in r]), shared_keyword=np.mean([b for _, b in r]), ms_per_query=1000 * secs))
+            with Timer() as t: scores = [score(q, search.similar([q], k, rank, encoder).index) for q in queries]
+            out.append(row(encoder, rank, scores, t.elapsed))
     return pd.DataFrame(out)
 
 # %% ../nbs/95_movie_search.ipynb #e78a95ad
@@ -281,21 +279,22 @@ def make_app(search: MovieSearch, k: int = 40, max_query: int = 200):
         return [] if environ.get('REQUEST_METHOD') == 'HEAD' else [data]
     return app
 
-def make_server(search: MovieSearch, host: str = '127.0.0.1', port: int = 8000):
-    "A threaded `wsgiref` server for the site (port 0: any free port); call `.serve_forever()`."
+def make_server(search: MovieSearch, host: str = '127.0.0.1', port: int = 8000, k: int = 40):
+    "A threaded `wsgiref` server for the site (port 0: any free port; `k` films on a film's page); call `.serve_forever()`."
     from socketserver import ThreadingMixIn
     from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
     from wsgiref.simple_server import make_server as _make
     class Server(ThreadingMixIn, WSGIServer): daemon_threads = True
     class Quiet(WSGIRequestHandler):
         def log_message(self, *args): pass
-    return _make(host, port, make_app(search), server_class=Server, handler_class=Quiet)
+    return _make(host, port, make_app(search, k), server_class=Server, handler_class=Quiet)
 
 def serve(host: str = '127.0.0.1', port: int = 8000, preset: str = 'cpu'):
     "Build (or load) the index and serve the site until interrupted: `weekend serve movies`."
     setup_threads()
+    cfg = PRESETS[preset]
     print('loading the corpus and the index (the first time, encoding takes a minute)...', flush=True)
-    with make_server(MovieSearch(get_corpus(PRESETS[preset].n_films)), host, port) as httpd:
+    with make_server(MovieSearch(get_corpus(cfg.n_films), bs=cfg.bs, C=cfg.C), host, port, cfg.k) as httpd:
         print(f"awesome-movies.life is at http://{host}:{httpd.server_port}/  (Ctrl-C stops it)", flush=True)
         try: httpd.serve_forever()
         except KeyboardInterrupt: pass

@@ -20,9 +20,10 @@ from .datasets import load_movielens
 from .learner import Learner, ProgressCB, get_dls
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'RecConfig', 'folds', 'u1_split', 'rating_metrics', 'ranking_metrics', 'fit_biases',
-           'DotProductBias', 'NeuralRec', 'get_model', 'to_dataset', 'train', 'predict_ratings', 'score_matrix',
-           'evaluate_models', 'similar_items', 'load_model', 'recommend', 'find_title', 'similar_movies', 'run']
+__all__ = ['TINY', 'N_USERS', 'N_ITEMS', 'CPU', 'GPU', 'PRESETS', 'RecConfig', 'folds', 'u1_split', 'rating_metrics',
+           'ranking_metrics', 'fit_biases', 'DotProductBias', 'NeuralRec', 'get_model', 'to_dataset', 'train',
+           'predict_ratings', 'score_matrix', 'evaluate_models', 'similar_items', 'load_model', 'recommend',
+           'find_title', 'similar_movies', 'run']
 
 # %% ../nbs/90_recommender.ipynb #be9a36f8
 @dataclass
@@ -38,6 +39,7 @@ class RecConfig:
     seed: int = 0               # seeds the initialisation and the data order
 
 TINY = RecConfig(n_epochs=1, n_factors=8, lr=2e-2)
+N_USERS, N_ITEMS = 944, 1683  # MovieLens 100k ids run 1-943 and 1-1682; row 0 of every table is unused
 CPU = RecConfig()
 GPU = CPU  # MovieLens 100k trains in seconds on a CPU; a GPU changes nothing here
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
@@ -76,7 +78,7 @@ def ranking_metrics(scores: np.ndarray, train: pd.DataFrame, test: pd.DataFrame,
             f'ndcg@{k}': float(ndcg_score(relevant[users], s, k=k))}
 
 # %% ../nbs/90_recommender.ipynb #08c247c4
-def fit_biases(train: pd.DataFrame, n_users: int = 944, n_items: int = 1683, reg_u: float = 15, reg_i: float = 10, n_iter: int = 10):
+def fit_biases(train: pd.DataFrame, n_users: int = N_USERS, n_items: int = N_ITEMS, reg_u: float = 15, reg_i: float = 10, n_iter: int = 10):
     "Global mean and regularised user and item biases by alternating least squares: (mu, b_u, b_i)."
     u, i, r = train.user.values, train.item.values, train.rating.values.astype(np.float64)
     mu, bu, bi = r.mean(), np.zeros(n_users), np.zeros(n_items)
@@ -115,7 +117,7 @@ class NeuralRec(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return _squash(self.mlp(torch.cat([self.u(x[:, 0]), self.i(x[:, 1])], 1))[:, 0], self.y_range)
 
-def get_model(cfg: RecConfig, n_users: int = 944, n_items: int = 1683) -> nn.Module:
+def get_model(cfg: RecConfig, n_users: int = N_USERS, n_items: int = N_ITEMS) -> nn.Module:
     "The model `cfg.model` for ids up to `n_users - 1` and `n_items - 1` (MovieLens ids start at 1)."
     set_seed(cfg.seed)
     if cfg.model == 'mf': return DotProductBias(n_users, n_items, cfg.n_factors, cfg.y_range)
@@ -143,10 +145,10 @@ def predict_ratings(model: nn.Module, df: pd.DataFrame) -> np.ndarray:
     return torch.cat([model(xb) for xb in x.split(65536)]).cpu().numpy()
 
 @torch.no_grad()
-def score_matrix(model: nn.Module, n_users: int = 944, n_items: int = 1683) -> np.ndarray:
+def score_matrix(model: nn.Module, n_users: int = N_USERS, n_items: int = N_ITEMS) -> np.ndarray:
     "Predicted rating of every (user, film) pair: (n_users, n_items)."
-    items = pd.DataFrame({'item': np.arange(n_items)})
-    return np.stack([predict_ratings(model, items.assign(user=u)) for u in range(n_users)])
+    pairs = pd.DataFrame({'user': np.repeat(np.arange(n_users), n_items), 'item': np.tile(np.arange(n_items), n_users)})
+    return predict_ratings(model, pairs).reshape(n_users, n_items)
 
 # %% ../nbs/90_recommender.ipynb #ad2eb978
 def evaluate_models(ratings: pd.DataFrame, split: tuple, cfgs: dict[str, RecConfig]) -> dict[str, dict]:
@@ -156,8 +158,8 @@ def evaluate_models(ratings: pd.DataFrame, split: tuple, cfgs: dict[str, RecConf
     res = {'global mean': {**rating_metrics(test_df.rating, np.full(len(test_df), mu)), 'seconds': 0.0},
            'user + item biases': {**rating_metrics(test_df.rating, np.clip(mu + bu[test_df.user] + bi[test_df.item], 1, 5)),
                                   **ranking_metrics(mu + bu[:, None] + bi[None, :], train_df, test_df), 'seconds': t.elapsed}}
-    pop = np.bincount(train_df.item, minlength=1683).astype(float)
-    res['popularity (ranking only)'] = ranking_metrics(np.tile(pop, (944, 1)), train_df, test_df)
+    pop = np.bincount(train_df.item, minlength=N_ITEMS).astype(float)
+    res['popularity (ranking only)'] = ranking_metrics(np.tile(pop, (N_USERS, 1)), train_df, test_df)
     for name, cfg in cfgs.items():
         with Timer() as t: learn = train(cfg, train_df)
         res[name] = {**rating_metrics(test_df.rating, predict_ratings(learn.module, test_df)),
