@@ -84,3 +84,24 @@ def test_run_recommender_and_recommend(tmp_path):
     code = ("from weekend_nb.recommender import recommend, load_model; "
             f"print(len(recommend(1, 7, load_model('{tmp_path}/recommender/model.pt'))))")
     assert subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.strip() == '7'
+
+
+def test_run_sentiment_and_predict(tmp_path):
+    "The tiny preset end to end, then `predict` on the saved model from a fresh process, bad input included."
+    r = weekend('run', 'sentiment', '--preset', 'tiny', '--out', str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    res = {x['metric'].split(' (')[0]: x for x in json.loads((tmp_path / 'sentiment' / 'results.json').read_text())}
+    majority, tfidf = res['test accuracy, majority class']['value'], res['test accuracy, TF-IDF + logistic regression']['value']
+    assert 0.5 <= majority < tfidf and 'split by film' in res['test accuracy, NB-SVM']['data']
+    assert (tmp_path / 'sentiment' / 'model.pt').exists() and (tmp_path / 'sentiment' / 'lstm_curves.png').exists()
+    code = ("from weekend_nb.sentiment import predict, load_model; "
+            f"m = load_model('{tmp_path}/sentiment/model.pt'); print(predict(['Great.', 'x ' * 10_000], m))\n"
+            "try: predict('  ', m)\nexcept ValueError as e: print(e)")
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
+    assert "truncated=False), Prediction(label=" in out and 'truncated=True)]' in out and 'review 0 is empty' in out
+
+
+def test_sentiment_gpu_preset_offline_is_one_line(tmp_path):
+    "The GPU preset reads IMDb, which only downloads: offline with an empty cache that is one clear line."
+    r = weekend('run', 'sentiment', '--preset', 'gpu', '--out', str(tmp_path), env={'WEEKEND_NB_DATA': str(tmp_path), 'WEEKEND_NB_OFFLINE': '1'})
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "Could not get dataset 'imdb'" in r.stderr
