@@ -366,7 +366,7 @@ def predict(reviews: str | list[str], model: tuple[nn.Module, Batcher] | None = 
              for p, c in zip(predict_proba(model, batcher, texts), cut)]
     return preds[0] if one else preds
 
-# %% ../nbs/40_sentiment.ipynb #7a9ddf71
+# %% ../nbs/40_sentiment.ipynb #f2eca622
 def _epochs(n: int) -> str: return f"{n} epoch{'s' * (n != 1)}"
 
 def run(preset: str = 'cpu', out_dir: str | Path = 'runs/sentiment') -> list[Result]:
