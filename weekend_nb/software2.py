@@ -19,7 +19,8 @@ from .core import Result, Timer, describe_device, setup_threads
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'PRESETS', 'Software2Config', 'Value', 'check_engine', 'gd_step', 'MLP', 'get_digits', 'logistic_loss',
            'train_scalar', 'softmax', 'cross_entropy', 'binary_cross_entropy', 'mse', 'conv2d_loops', 'conv2d',
-           'max_pool2d', 'rnn_step', 'attention', 'init_mlp2', 'mlp2_forward', 'mlp2_backward', 'train_mlp2', 'run']
+           'max_pool2d', 'rnn_step', 'lstm_step', 'attention', 'init_mlp2', 'mlp2_forward', 'mlp2_backward',
+           'train_mlp2', 'run']
 
 # %% ../nbs/10_software2.ipynb #f0c925a1
 @dataclass
@@ -40,61 +41,86 @@ PRESETS = {'tiny': TINY, 'cpu': CPU}
 
 # %% ../nbs/10_software2.ipynb #9b753790
 class Value:
-    "A scalar that remembers how it was computed, so that `backward()` can fill in `.grad` of every input."
+    "A scalar that remembers how it was computed, so that `backward()` can add d(self)/d(input) to `.grad` of every input."
     def __init__(self, data: float, children: tuple = (), op: str = ''):
-        self.data, self.grad = float(data), 0.0
-        self._backward, self._prev, self._op = (lambda: None), children, op
+        self.data = float(data)
+        self.grad = 0.0
+        self._backward = lambda: None
+        self._prev = children
+        self._op = op
 
     def __repr__(self): return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
 
     def __add__(self, other):
         other = other if isinstance(other, Value) else Value(other)
         out = Value(self.data + other.data, (self, other), '+')
-        def _backward(): self.grad += out.grad; other.grad += out.grad
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
         out._backward = _backward
         return out
 
     def __mul__(self, other):
         other = other if isinstance(other, Value) else Value(other)
         out = Value(self.data * other.data, (self, other), '*')
-        def _backward(): self.grad += other.data * out.grad; other.grad += self.data * out.grad
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
         out._backward = _backward
         return out
 
     def __pow__(self, k: float):
         if not isinstance(k, (int, float)): raise TypeError("Value ** k needs a plain number k")
         out = Value(self.data ** k, (self,), f'**{k}')
-        def _backward(): self.grad += k * self.data ** (k - 1) * out.grad
+        def _backward():
+            self.grad += k * self.data ** (k - 1) * out.grad
         out._backward = _backward
         return out
 
-    def _unary(self, y: float, dy_dx: float, op: str):
-        "A one-input operation with output `y` and local derivative `dy_dx`."
-        out = Value(y, (self,), op)
-        def _backward(): self.grad += dy_dx * out.grad
+    def exp(self):
+        out = Value(math.exp(self.data), (self,), 'exp')
+        def _backward():
+            self.grad += out.data * out.grad
         out._backward = _backward
         return out
 
-    def exp(self): y = math.exp(self.data); return self._unary(y, y, 'exp')
-    def tanh(self): y = math.tanh(self.data); return self._unary(y, 1 - y * y, 'tanh')
-    def relu(self): return self._unary(max(self.data, 0.0), float(self.data > 0), 'relu')
     def log(self):
         if self.data <= 0: raise ValueError(f"log of a non-positive number ({self.data})")
-        return self._unary(math.log(self.data), 1 / self.data, 'log')
+        out = Value(math.log(self.data), (self,), 'log')
+        def _backward():
+            self.grad += out.grad / self.data
+        out._backward = _backward
+        return out
+
+    def tanh(self):
+        out = Value(math.tanh(self.data), (self,), 'tanh')
+        def _backward():
+            self.grad += (1 - out.data ** 2) * out.grad
+        out._backward = _backward
+        return out
+
+    def relu(self):
+        out = Value(max(self.data, 0.0), (self,), 'relu')
+        def _backward():
+            self.grad += (out.data > 0) * out.grad
+        out._backward = _backward
+        return out
 
     def backward(self):
-        "Set `.grad` of every value this one depends on to d(self)/d(value)."
+        "Add d(self)/d(v) to `v.grad` for every `v` this value depends on (gradients accumulate, as in PyTorch)."
         topo, seen, stack = [], set(), [(self, False)]
         while stack:  # depth-first, iterative: a node is appended after everything it depends on
             v, expanded = stack.pop()
-            if expanded: topo.append(v); continue
+            if expanded:
+                topo.append(v)
+                continue
             if v in seen: continue
             seen.add(v)
             stack.append((v, True))
             stack.extend((c, False) for c in v._prev)
-        for v in topo: v.grad = 0.0
-        self.grad = 1.0
-        for v in reversed(topo): v._backward()
+        self.grad += 1.0
+        for v in reversed(topo):
+            v._backward()
 
     def __neg__(self): return self * -1
     def __radd__(self, other): return self + other
@@ -139,8 +165,10 @@ def check_engine(n_exprs: int = 200, seed: int = 0) -> float:
 
 # %% ../nbs/10_software2.ipynb #08133d02
 def gd_step(params: list[Value], lr: float):
-    "One step of plain gradient descent, theta <- theta - lr * grad, then clear the gradients."
-    for p in params: p.data -= lr * p.grad; p.grad = 0.0
+    "One step of plain gradient descent, theta <- theta - lr * grad, then zero the gradients for the next step."
+    for p in params:
+        p.data -= lr * p.grad
+        p.grad = 0.0
 
 # %% ../nbs/10_software2.ipynb #c08da643
 class MLP:
@@ -183,8 +211,8 @@ def train_scalar(cfg: Software2Config, data: dict | None = None) -> tuple[MLP, l
         idx = rng.sample(range(len(xtr)), cfg.bs)
         scores = [model(xtr[i].tolist())[0] for i in idx]        # forward
         loss = logistic_loss(scores, [int(ytr[i]) for i in idx])
-        loss.backward()                                            # backward (also clears old gradients)
-        gd_step(model.parameters(), cfg.lr)                        # theta <- theta - lr * grad
+        loss.backward()                                            # backward (adds to .grad)
+        gd_step(model.parameters(), cfg.lr)                        # theta <- theta - lr * grad, then grad = 0
         losses.append(loss.data)
     preds = [int(model(x.tolist())[0].data > 0) for x in xte]
     return model, losses, sum(p == int(y) for p, y in zip(preds, yte)) / len(yte)
@@ -230,9 +258,17 @@ def max_pool2d(x: torch.Tensor, k: int = 2) -> torch.Tensor:
     return x.unfold(2, k, k).unfold(3, k, k).amax((-2, -1))
 
 # %% ../nbs/10_software2.ipynb #2be62fd6
-def rnn_step(x: torch.Tensor, h: torch.Tensor, W_x: torch.Tensor, W_h: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    "h_t = tanh(W_x x_t + W_h h_{t-1} + b) for a batch: x (N, n_in), h (N, n_hidden)."
-    return torch.tanh(x @ W_x.T + h @ W_h.T + b)
+def rnn_step(x: torch.Tensor, h: torch.Tensor, W_x: torch.Tensor, W_h: torch.Tensor, b: torch.Tensor, act=torch.tanh) -> torch.Tensor:
+    "h_t = act(W_x x_t + W_h h_{t-1} + b) for a batch: x (N, n_in), h (N, n_hidden); act is tanh unless given."
+    return act(x @ W_x.T + h @ W_h.T + b)
+
+def lstm_step(x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, W_ih: torch.Tensor, W_hh: torch.Tensor,
+              b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "One LSTM step for a batch: x (N, n_in), h and c (N, n_hidden); the four gates' weights stacked i, f, g, o as in `nn.LSTMCell`."
+    i, f, g, o = (x @ W_ih.T + h @ W_hh.T + b).chunk(4, dim=-1)  # each (N, n_hidden)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)  # forget some of the cell, write some of the candidate
+    h = torch.sigmoid(o) * torch.tanh(c)                        # show some of the cell
+    return h, c
 
 def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool = False) -> torch.Tensor:
     "softmax(q k^T / sqrt(d)) v over the last two dimensions: q (..., T, d), k and v (..., S, d)."
