@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHAPTER ?= movies
 PIP_QUIET = 2>&1 | { grep -v 'is ignored: it is neither' || true; }
 
-.PHONY: install run test test-nbs test-py check-sync readme export clean-nbs outputs bench
+.PHONY: install run test test-nbs test-py test-install check-sync readme settings export clean-nbs outputs bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -20,8 +20,9 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/weekend run $(CHAPTER)
 
-## Everything CI checks: library in sync with notebooks, README in sync with index.ipynb, notebook tests, pytest.
-test: install check-sync test-nbs test-py
+## Everything CI checks: library in sync with notebooks, README and settings.ini in sync, notebook tests, pytest,
+## and a plain `pip install .` (no [dev]) running a chapter notebook as Colab would.
+test: install check-sync test-nbs test-py test-install
 
 # Torch in two processes on two cores runs many times slower unless each uses one thread.
 test-nbs: install
@@ -30,14 +31,22 @@ test-nbs: install
 test-py: install
 	OMP_NUM_THREADS=1 $(BIN)/pytest -q tests
 
+## A fresh venv with `pip install .` (no [dev]) runs chapter 10's notebook (TINY cells): what a Colab user gets.
+test-install:
+	tools/check_plain_install.sh nbs/10_software2.ipynb
+
 check-sync: install
 	PATH=$(BIN):$$PATH tools/check_sync.sh
 
 readme: install
 	$(BIN)/python tools/make_readme.py
 
+## settings.ini for nbdev 2 tools, generated from pyproject.toml (nbdev 3 reads only pyproject.toml).
+settings: install
+	$(BIN)/python tools/make_settings.py
+
 export: install
-	$(BIN)/nbdev-export && $(BIN)/nbdev-clean && $(BIN)/python tools/make_readme.py
+	$(BIN)/nbdev-export && $(BIN)/nbdev-clean && $(BIN)/nbdev-clean --fname index.ipynb && $(BIN)/python tools/make_readme.py && $(BIN)/python tools/make_settings.py
 
 ## Re-run notebooks top to bottom (slow cells included, GPU cells only on a GPU) and keep their outputs.
 outputs: install

@@ -3,6 +3,7 @@ import json, os, subprocess, sys
 from pathlib import Path
 
 import pytest
+import torch
 
 WEEKEND = str(Path(sys.executable).with_name('weekend'))
 
@@ -49,7 +50,10 @@ def test_run_digits_tiny(tmp_path):
     (['run', 'digits', '--bogus'], 2, 'unrecognized arguments'),
     (['frobnicate'], 2, 'invalid choice'),
     (['data', 'fetch'], 2, 'needs a NAME'),
-    (['data', 'fetch', 'mnistt'], 1, 'Did you mean mnist'),
+    (['data', 'fetch', 'mnistt'], 2, 'Did you mean mnist'),
+    (['run', 'digits', '--set', 'n_epoch=3'], 2, "has no field 'n_epoch'"),
+    (['run', 'digits', '--set', 'lr=fast'], 2, "lr='fast': expected a number"),
+    (['run', 'movies', '--resume'], 2, 'no long training to resume'),
     (['serve', 'digits'], 2, 'has no web app'),
     (['serve', 'movies', '--port', '70000'], 2, 'not between 0 and 65535'),
     (['serve', 'movies', '--port', 'http'], 2, 'invalid int value'),
@@ -105,3 +109,19 @@ def test_sentiment_gpu_preset_offline_is_one_line(tmp_path):
     "The GPU preset reads IMDb, which only downloads: offline with an empty cache that is one clear line."
     r = weekend('run', 'sentiment', '--preset', 'gpu', '--out', str(tmp_path), env={'WEEKEND_NB_DATA': str(tmp_path), 'WEEKEND_NB_OFFLINE': '1'})
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and "Could not get dataset 'imdb'" in r.stderr
+
+
+def test_run_digits_resumes(tmp_path):
+    "`weekend run digits --resume` continues from the checkpoint and ends with the weights of an uninterrupted run."
+    def weights(out, *args):
+        r = weekend('run', 'digits', '--preset', 'tiny', '--out', str(out), *args)
+        assert r.returncode == 0, r.stderr
+        return torch.load(out / 'digits' / 'model.pt', weights_only=True)['state']['model']
+    full = weights(tmp_path / 'full', '--set', 'n_epochs=2')
+    weights(tmp_path / 'part', '--set', 'n_epochs=1')             # stops after epoch 1, its checkpoint left behind
+    ck = torch.load(tmp_path / 'part' / 'digits' / 'checkpoint.pt', weights_only=True)
+    resumed = weights(tmp_path / 'part', '--set', 'n_epochs=2', '--resume')
+    assert ck['step'] > 0 and set(full) == set(resumed)
+    for k in full: assert torch.equal(full[k], resumed[k]), k
+    fresh = weights(tmp_path / 'part', '--set', 'n_epochs=2')   # without --resume: trained from scratch, same result
+    for k in full: assert torch.equal(full[k], fresh[k]), k

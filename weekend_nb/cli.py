@@ -5,11 +5,11 @@ from a terminal, with a results table at the end and its artifacts under `./runs
 
 # %% ../nbs/04_cli.ipynb #ec5c6cd1
 from __future__ import annotations
-import argparse, importlib, importlib.util, json, sys, time
+import argparse, importlib, importlib.util, inspect, json, sys, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .core import format_results
+from .core import format_results, with_overrides
 from .data import ASSETS, DataUnavailable, fetch, get_asset, status
 
 # %% auto #0
@@ -21,7 +21,7 @@ __all__ = ['CHAPTERS', 'Chapter', 'available_chapters', 'get_chapter', 'UsageErr
 class Chapter:
     "A chapter of the course as the command sees it."
     name: str           # what `weekend run NAME` takes
-    module: str         # the module with its `run(preset, out_dir)`
+    module: str         # the module with its `run(preset, out_dir, cfg)`
     title: str
     data: tuple = ()    # the assets it reads (see `weekend data list`)
 
@@ -68,20 +68,35 @@ def cmd_data(args) -> int:
             print(f"{'':<20} {a.description}; sources: {' | '.join(s.label for s in a.sources) or 'installed package'}")
         return 0
     if not args.name: raise UsageError("data fetch needs a NAME (see `weekend data list`)")
+    try: get_asset(args.name)
+    except KeyError as e: raise UsageError(e.args[0]) from None
     f = fetch(args.name)
     print(f"{f.name}: from {f.source}")
     for role, p in f.files.items(): print(f"  {role}: {p}")
     return 0
 
+def _writable(folder: Path) -> Path:
+    "Create `folder` and check that files can be written in it, before any training starts."
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder/'.weekend-write-test'
+        probe.write_bytes(b'')
+        probe.unlink()
+    except OSError as e: raise UsageError(f"cannot write to {folder}: {e.strerror or e}; choose another folder with --out") from None
+    return folder
+
 def cmd_run(args) -> int:
-    "Run a chapter end to end on a preset; print its results and save them under `out/CHAPTER/`."
+    "Run a chapter end to end on a preset (with `--set` changes); print its results and save them under `out/CHAPTER/`."
     ch = get_chapter(args.chapter)
-    out = Path(args.out)/ch.name
-    out.mkdir(parents=True, exist_ok=True)
     mod = importlib.import_module(ch.module)
     if args.preset not in mod.PRESETS: raise UsageError(f"chapter {ch.name} has no preset {args.preset!r}; choose from: {', '.join(mod.PRESETS)}")
+    try: cfg = with_overrides(mod.PRESETS[args.preset], args.set or [])
+    except ValueError as e: raise UsageError(f"--set {e}") from None
+    resumable = 'resume' in inspect.signature(mod.run).parameters
+    if args.resume and not resumable: raise UsageError(f"chapter {ch.name} has no long training to resume; run it without --resume")
+    out = _writable(Path(args.out)/ch.name)
     t0 = time.perf_counter()
-    results = mod.run(args.preset, out)
+    results = mod.run(args.preset, out, cfg=cfg, **({'resume': args.resume} if resumable else {}))
     print(f"\n{ch.title} (preset {args.preset}, {time.perf_counter() - t0:.0f} s)\n")
     print(format_results(results))
     (out/'results.json').write_text(json.dumps([asdict(r) for r in results], indent=1))
@@ -109,6 +124,8 @@ def get_parser() -> argparse.ArgumentParser:
     r.add_argument('chapter')
     r.add_argument('--preset', default='cpu', help='tiny (seconds), cpu (the offline default, minutes), gpu (full size)')
     r.add_argument('--out', default='runs', help='folder for results and artifacts (default: ./runs)')
+    r.add_argument('--set', action='append', metavar='KEY=VALUE', help="change one field of the preset's config, e.g. --set n_epochs=3 (repeatable)")
+    r.add_argument('--resume', action='store_true', help='continue an interrupted run from its checkpoint in --out')
     r.set_defaults(func=cmd_run)
     s = sub.add_parser('serve', help="start a chapter's web app (movies)")
     s.add_argument('chapter')
@@ -128,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         args = get_parser().parse_args(argv)
         return args.func(args)
     except UsageError as e: msg, code = f"{e} (see weekend --help)", 2
-    except (DataUnavailable, KeyError) as e: msg, code = ' '.join(str(e).strip('"\'').split()), 1  # the whole message, on one line
+    except DataUnavailable as e: msg, code = ' '.join(str(e).split()), 1  # the whole message, on one line
     except KeyboardInterrupt: msg, code = 'interrupted', 130
     print(f"weekend: error: {msg}", file=sys.stderr)
     return code

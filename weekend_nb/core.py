@@ -6,7 +6,7 @@ how to save and resume training safely, and how to time it."""
 # %% ../nbs/00_core.ipynb #79d39e0f
 from __future__ import annotations
 import os, platform, random, tempfile, time
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['get_device', 'describe_device', 'setup_threads', 'set_seed', 'get_rng_states', 'set_rng_states', 'config_dict',
-           'atomic_save', 'save_checkpoint', 'CheckpointMismatch', 'load_checkpoint', 'Timer', 'Result',
+__all__ = ['get_device', 'describe_device', 'setup_threads', 'set_seed', 'get_rng_states', 'set_rng_states', 'with_overrides',
+           'config_dict', 'atomic_save', 'save_checkpoint', 'CheckpointMismatch', 'load_checkpoint', 'Timer', 'Result',
            'format_results', 'in_test']
 
 # %% ../nbs/00_core.ipynb #d7cb0d5f
@@ -71,6 +71,32 @@ def set_rng_states(states: dict):
     np.random.set_state(('MT19937', s['keys'].numpy().astype(np.uint32), s['pos'], s['has_gauss'], s['gauss']))
     torch.set_rng_state(states['torch'])
     if states['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(states['cuda'])
+
+# %% ../nbs/00_core.ipynb #b75ba733
+def _parse_field(key: str, raw: str, old: Any) -> Any:
+    "`raw` parsed as the type of the field's current value `old`."
+    if isinstance(old, bool):
+        if raw.lower() in ('1', 'true', 'yes', 'on'): return True
+        if raw.lower() in ('0', 'false', 'no', 'off'): return False
+        raise ValueError(f"{key}={raw!r}: expected true or false")
+    if isinstance(old, (int, float)):
+        try: return type(old)(raw)
+        except ValueError: raise ValueError(f"{key}={raw!r}: expected {'an integer' if isinstance(old, int) else 'a number'}") from None
+    if isinstance(old, tuple): return tuple(_parse_field(key, x.strip(), old[0]) if old else x.strip() for x in raw.split(',') if x.strip())
+    if isinstance(old, Path): return Path(raw)
+    if old is None and raw.lower() == 'none': return None
+    return raw
+
+def with_overrides(cfg: Any, sets: list[str] | dict) -> Any:
+    "A copy of the dataclass `cfg` with `key=value` strings (or a dict of strings) applied, each parsed as that field's type."
+    pairs = sets.items() if isinstance(sets, dict) else [s.partition('=')[::2] if '=' in s else (s, None) for s in sets]
+    names = [f.name for f in fields(cfg)]
+    changes = {}
+    for key, raw in pairs:
+        if raw is None: raise ValueError(f"{key!r} is not key=value (e.g. n_epochs=3)")
+        if key not in names: raise ValueError(f"{type(cfg).__name__} has no field {key!r}; it has: {', '.join(names)}")
+        changes[key] = _parse_field(key, raw, getattr(cfg, key))
+    return replace(cfg, **changes)
 
 # %% ../nbs/00_core.ipynb #d3974cb6
 def config_dict(cfg: Any) -> dict | None:

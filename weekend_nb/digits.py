@@ -16,7 +16,7 @@ from torch.utils.data import Dataset, TensorDataset
 
 from .core import Result, Timer, describe_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
 from .datasets import load_mnist
-from .learner import Learner, PlotCB, ProgressCB, accuracy, evaluate, get_dls
+from .learner import CheckpointCB, Learner, PlotCB, accuracy, evaluate, get_dls
 
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'MEAN', 'STD', 'MODELS', 'DigitsConfig', 'split_indices', 'normalize', 'Augmented',
@@ -122,15 +122,16 @@ def get_model(cfg: DigitsConfig) -> nn.Module:
 def n_params(model: nn.Module) -> int: return sum(p.numel() for p in model.parameters())
 
 # %% ../nbs/20_digits.ipynb #df02af80
-def train(cfg: DigitsConfig, data: dict | None = None, device=None, cbs=(), quiet: bool = False) -> tuple[Learner, dict]:
-    "Train `cfg.model` on MNIST; return the learner and a dict of test accuracy, wall time and throughput."
+def train(cfg: DigitsConfig, data: dict | None = None, device=None, cbs=(), quiet: bool = False,
+          ckpt: str | Path | None = None, resume: bool = False) -> tuple[Learner, dict]:
+    "Train `cfg.model` on MNIST (checkpointing to `ckpt`, continuing from it if `resume`); return the learner and test accuracy, wall time, throughput."
     set_seed(cfg.seed)
     data = data or get_data(cfg)
     model = get_model(cfg)
     learn = Learner(model, get_dls(data['train'], data['valid'], cfg.bs, cfg.seed), nn.functional.cross_entropy,
                     lr=cfg.lr, opt_func=torch.optim.Adam, metrics={'accuracy': accuracy}, device=device, seed=cfg.seed,
-                    cbs=list(cbs) if quiet else [ProgressCB(), *cbs])
-    with Timer() as t: learn.fit(cfg.n_epochs, cfg=cfg)
+                    cbs=[*cbs, *([CheckpointCB(ckpt, every=100)] if ckpt else [])], progress=not quiet)
+    with Timer() as t: learn.fit(cfg.n_epochs, cfg=cfg, resume=ckpt if resume else None)
     test = evaluate(learn.module, get_dls(data['test'], bs=256).train, nn.functional.cross_entropy, learn.device, {'accuracy': accuracy})
     return learn, {'test_accuracy': test['accuracy'], 'seconds': t.elapsed, 'samples_per_s': t.rate(cfg.n_epochs * len(data['train']))}
 
@@ -139,9 +140,9 @@ def load_model(path: str | Path = 'runs/digits/model.pt') -> nn.Module:
     "A trained digits model saved by `weekend run digits` (or `save_checkpoint`)."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"No trained digits model at {path}: run `weekend run digits` first, or pass model=")
-    cfg = DigitsConfig(**torch.load(path, weights_only=True)['config'])
-    model = get_model(cfg)
-    load_checkpoint(path, model=model, restore_rng=False)
+    ckpt = load_checkpoint(path, restore_rng=False)
+    model = get_model(DigitsConfig(**ckpt['config']))
+    model.load_state_dict(ckpt['state']['model'])
     return model.eval()
 
 def _as_images(x) -> torch.Tensor:
@@ -166,16 +167,16 @@ def predict(x, model: nn.Module | None = None) -> list[tuple[int, float]]:
     return [(int(d), float(c)) for d, c in zip(digit, conf)]
 
 # %% ../nbs/20_digits.ipynb #c33752f9
-def run(preset: str = 'cpu', out_dir: str | Path = 'runs/digits') -> list[Result]:
-    "Train the CNN on `preset` and report test accuracy against the baseline; save the model to `out_dir`."
+def run(preset: str = 'cpu', out_dir: str | Path = 'runs/digits', cfg: DigitsConfig | None = None, resume: bool = False) -> list[Result]:
+    "Train the CNN on `preset` (or `cfg`), resumably, and report test accuracy against the baseline; save the model to `out_dir`."
     setup_threads()
-    cfg, out = PRESETS[preset], Path(out_dir)
+    cfg, out = cfg or PRESETS[preset], Path(out_dir)
     mn = load_mnist()
     data = get_data(cfg, mn)
     src = f"{mn.source}: {len(data['train'])} train / {len(data['test'])} test"
     dev = describe_device()
     with Timer() as tb: base = baseline(data)
-    learn, res = train(cfg, data, cbs=[PlotCB(out/'curves.png')])
+    learn, res = train(cfg, data, cbs=[PlotCB(out/'curves.png')], ckpt=out/'checkpoint.pt', resume=resume)
     save_checkpoint(out/'model.pt', cfg=cfg, step=learn.step_count, model=learn.module)
     return [Result('test accuracy, logistic regression (baseline, 200 iterations)', base, 'linear classifier 0.880 (LeCun et al. 1998, full 60k)', src, dev, tb.elapsed),
             Result(f"test accuracy, CNN ({cfg.n_epochs} epochs{', augmented' if cfg.augment else ''})", res['test_accuracy'],

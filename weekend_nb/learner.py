@@ -105,7 +105,7 @@ class Learner:
     def __init__(self, model: nn.Module, dls: DataLoaders, loss_fn: Callable, lr: float = 1e-3,
                  opt_func: Callable = torch.optim.AdamW, wd: float = 0.0, metrics: dict | None = None, cbs: list = (),
                  device=None, grad_clip: float | None = None, use_amp: bool | None = None, compile: bool = False, seed: int = 0,
-                 one_cycle: bool = False):
+                 one_cycle: bool = False, progress: bool = True):
         self.dls, self.loss_fn, self.metrics, self.grad_clip, self.seed = dls, loss_fn, metrics or {}, grad_clip, seed
         self.lr, self.one_cycle, self.sched = lr, one_cycle, None
         self.distributed = setup_distributed()
@@ -117,8 +117,12 @@ class Learner:
         self.use_amp = self.device.type == 'cuda' if use_amp is None else use_amp and self.device.type == 'cuda'
         self.amp_dtype = torch.bfloat16 if self.use_amp and torch.cuda.is_bf16_supported() else torch.float16
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.use_amp and self.amp_dtype == torch.float16)
-        self.cbs = sorted([Recorder(), *cbs], key=lambda c: c.order)
+        self.cbs = sorted([Recorder(), *([ProgressCB()] if progress else []), *cbs], key=lambda c: c.order)
         self.train_dl = self._shard(dls.train) if self.distributed else dls.train
+
+    def state(self) -> dict:
+        "What a checkpoint holds: the model, the optimiser, the loss scaler and (with `one_cycle`) the schedule."
+        return dict(model=self.module, opt=self.opt, scaler=self.scaler, **({'sched': self.sched} if self.sched else {}))
 
     def _shard(self, dl: DataLoader) -> DataLoader:
         "The same loader over this process's share of the data."
@@ -153,13 +157,11 @@ class Learner:
         "Train for `n_epochs`; with `resume`, continue from that checkpoint if it exists (see `CheckpointCB`)."
         self.n_epochs, self.n_batches, self.step_count, self.cfg = n_epochs, len(self.train_dl), 0, cfg
         rng = None
-        if resume and Path(resume).exists():
-            ckpt = load_checkpoint(resume, cfg=cfg, ignore=('n_epochs',), restore_rng=False, model=self.module, opt=self.opt, scaler=self.scaler)
+        if self.one_cycle: self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, self.lr, total_steps=n_epochs * self.n_batches + 1)
+        if resume and Path(resume).exists():  # the schedule's state is in the checkpoint too: it continues, nothing is replayed
+            ckpt = load_checkpoint(resume, cfg=cfg, ignore=('n_epochs',), restore_rng=False, **self.state())
             self.step_count, rng = ckpt['step'], ckpt['rng']
         start_epoch, skip = divmod(self.step_count, self.n_batches)
-        if self.one_cycle:  # the schedule is a function of the step: rebuilt, then moved to where training stopped
-            self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, self.lr, total_steps=n_epochs * self.n_batches + 1)
-            for _ in range(self.step_count): self.sched.step()
         self._cb('before_fit')
         try:
             for self.epoch in range(start_epoch, n_epochs):
@@ -242,7 +244,7 @@ class CheckpointCB(Callback):
     order = 10
     def __init__(self, path: str | Path, every: int | None = None): self.path, self.every = Path(path), every
     def _save(self, learn):
-        if rank() == 0: save_checkpoint(self.path, cfg=learn.cfg, step=learn.step_count, model=learn.module, opt=learn.opt, scaler=learn.scaler)
+        if rank() == 0: save_checkpoint(self.path, cfg=learn.cfg, step=learn.step_count, **learn.state())
     def after_batch(self, learn):
         if self.every and learn.step_count % self.every == 0: self._save(learn)
     def after_epoch(self, learn): self._save(learn)

@@ -302,10 +302,10 @@ def serve(host: str = '127.0.0.1', port: int = 8000, preset: str = 'cpu'):
 # %% ../nbs/95_movie_search.ipynb #ca80da2c
 EXAMPLES = ['The Dark Knight', 'Toy Story', 'Alien', 'Titanic', 'Vertigo']
 
-def run(preset: str = 'cpu', out_dir: str | Path = 'runs/movies') -> list[Result]:
+def run(preset: str = 'cpu', out_dir: str | Path = 'runs/movies', cfg: SearchConfig | None = None) -> list[Result]:
     "Build or load the index, print the neighbours of a few famous films, report timings."
     setup_threads()
-    cfg, dev = PRESETS[preset], describe_device()
+    cfg, dev = cfg or PRESETS[preset], describe_device()
     films = get_corpus(cfg.n_films)
     with Timer() as tb: search = MovieSearch(films, bs=cfg.bs, C=cfg.C)
     for title in EXAMPLES:

@@ -17,7 +17,7 @@ from torch.utils.data import TensorDataset
 
 from .core import Result, Timer, describe_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
 from .datasets import load_movielens
-from .learner import Learner, ProgressCB, get_dls
+from .learner import Learner, get_dls
 
 # %% auto #0
 __all__ = ['TINY', 'N_USERS', 'N_ITEMS', 'CPU', 'GPU', 'PRESETS', 'RecConfig', 'folds', 'u1_split', 'rating_metrics',
@@ -129,12 +129,12 @@ def to_dataset(df: pd.DataFrame) -> TensorDataset:
     return TensorDataset(torch.tensor(df[['user', 'item']].values), torch.tensor(df.rating.values, dtype=torch.float32))
 
 # %% ../nbs/90_recommender.ipynb #bedfd337
-def train(cfg: RecConfig, train: pd.DataFrame, valid: pd.DataFrame | None = None, cbs=(), quiet: bool = True, device=None) -> Learner:
+def train(cfg: RecConfig, train: pd.DataFrame, valid: pd.DataFrame | None = None, cbs=(), quiet: bool = False, device=None) -> Learner:
     "Train `cfg.model` on the `train` ratings with the Learner (AdamW, 1cycle, MSE)."
     model = get_model(cfg)
     dls = get_dls(to_dataset(train), to_dataset(valid) if valid is not None else None, cfg.bs, cfg.seed)
     learn = Learner(model, dls, nn.functional.mse_loss, lr=cfg.lr, wd=cfg.wd, one_cycle=True, device=device, seed=cfg.seed,
-                    cbs=list(cbs) if quiet else [ProgressCB(), *cbs])
+                    cbs=list(cbs), progress=not quiet)
     return learn.fit(cfg.n_epochs, cfg=cfg)
 
 @torch.no_grad()
@@ -161,7 +161,7 @@ def evaluate_models(ratings: pd.DataFrame, split: tuple, cfgs: dict[str, RecConf
     pop = np.bincount(train_df.item, minlength=N_ITEMS).astype(float)
     res['popularity (ranking only)'] = ranking_metrics(np.tile(pop, (N_USERS, 1)), train_df, test_df)
     for name, cfg in cfgs.items():
-        with Timer() as t: learn = train(cfg, train_df)
+        with Timer() as t: learn = train(cfg, train_df, quiet=True)
         res[name] = {**rating_metrics(test_df.rating, predict_ratings(learn.module, test_df)),
                      **ranking_metrics(score_matrix(learn.module), train_df, test_df), 'seconds': t.elapsed}
     return res
@@ -180,8 +180,9 @@ def load_model(path: str | Path = 'runs/recommender/model.pt') -> nn.Module:
     "A trained model saved by `weekend run recommender`."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"No trained recommender at {path}: run `weekend run recommender` first, or pass model=")
-    model = get_model(RecConfig(**torch.load(path, weights_only=True)['config']))
-    load_checkpoint(path, model=model, restore_rng=False)
+    ckpt = load_checkpoint(path, restore_rng=False)
+    model = get_model(RecConfig(**ckpt['config']))
+    model.load_state_dict(ckpt['state']['model'])
     return model.eval()
 
 def recommend(user_id: int, k: int = 10, model: nn.Module | None = None, data: tuple | None = None) -> pd.DataFrame:
@@ -212,10 +213,10 @@ def similar_movies(title: str, k: int = 10, model: nn.Module | None = None, data
     return pd.DataFrame([{'title': m.title[i], 'year': m.year[i], 'similarity': s} for i, s in sims])
 
 # %% ../nbs/90_recommender.ipynb #cc90b72e
-def run(preset: str = 'cpu', out_dir: str | Path = 'runs/recommender', n_folds: int = 5) -> list[Result]:
+def run(preset: str = 'cpu', out_dir: str | Path = 'runs/recommender', cfg: RecConfig | None = None, n_folds: int = 5) -> list[Result]:
     "Cross-validate matrix factorisation on MovieLens 100k, train on everything, save the model to `out_dir`."
     setup_threads()
-    cfg, out, dev = PRESETS[preset], Path(out_dir), describe_device()
+    cfg, out, dev = cfg or PRESETS[preset], Path(out_dir), describe_device()
     ratings, movies = load_movielens()
     with Timer() as t: cv = [evaluate_models(ratings, s, {'mf': cfg}) for s in folds(ratings)[:n_folds]]
     mean = lambda m, k: float(np.mean([f[m][k] for f in cv]))

@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from .core import Result, Timer, describe_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
 from .data import fetch
 from .datasets import load_gpt2_tokenizer
-from .learner import DataLoaders, Learner, PlotCB, ProgressCB, accuracy, fit, to_device
+from .learner import CheckpointCB, DataLoaders, Learner, PlotCB, accuracy, fit, to_device
 
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'SentimentConfig', 'read_aclimdb', 'get_reviews', 'split_by_film', 'strip_html',
@@ -241,12 +241,12 @@ class LSTMClassifier(nn.Module):
 
 # %% ../nbs/40_sentiment.ipynb #18641681
 def _fit(cfg: SentimentConfig, data: dict, model: nn.Module, batcher: Batcher, lr: float, n_epochs: int,
-         device=None, cbs=(), quiet: bool = False) -> tuple[Learner, Batcher, dict]:
-    "Train with the Learner (AdamW, 1cycle, clipping) on data['train']; return the learner, `batcher` and test scores."
+         device=None, cbs=(), quiet: bool = False, ckpt: str | Path | None = None, resume: bool = False) -> tuple[Learner, Batcher, dict]:
+    "Train with the Learner (AdamW, 1cycle, clipping) on data['train'], checkpointing to `ckpt`; return the learner, `batcher` and test scores."
     learn = Learner(model, get_dls(data, batcher, cfg.bs, cfg.seed), nn.functional.cross_entropy, lr=lr, wd=0.01,
                     metrics={'accuracy': accuracy}, device=device, grad_clip=1.0, one_cycle=True, seed=cfg.seed,
-                    cbs=list(cbs) if quiet else [ProgressCB(), *cbs])
-    with Timer() as t: learn.fit(n_epochs, cfg=cfg)
+                    cbs=[*cbs, *([CheckpointCB(ckpt, every=50)] if ckpt else [])], progress=not quiet)
+    with Timer() as t: learn.fit(n_epochs, cfg=cfg, resume=ckpt if resume else None)
     prob = predict_proba(learn.module, batcher, data['test'].text.tolist())
     return learn, batcher, dict(scores(data['test'].label, prob), prob=prob, seconds=t.elapsed)
 
@@ -262,12 +262,12 @@ def predict_proba(model: nn.Module, batcher: Batcher, texts, bs: int = 64) -> np
         out.append((model(x) if isinstance(x, dict) else model(*x)).float().softmax(-1)[:, 1].cpu())
     return torch.cat(out).numpy()
 
-def train_lstm(cfg: SentimentConfig, data: dict, device=None, cbs=(), quiet: bool = False) -> tuple[Learner, Batcher, dict]:
+def train_lstm(cfg: SentimentConfig, data: dict, device=None, cbs=(), quiet: bool = False, **ckpt) -> tuple[Learner, Batcher, dict]:
     "Train the LSTM on data['train'] (validating on data['valid']); return the learner, its batcher and test scores."
     set_seed(cfg.seed)
     batcher = Batcher(cfg.max_len, Vocab.build(data['train'].clean, cfg.min_freq), stop_words=cfg.stop_words)
     model = LSTMClassifier(len(batcher.vocab), cfg.emb_dim, cfg.hidden)
-    return _fit(cfg, data, model, batcher, cfg.lstm_lr, cfg.lstm_epochs, device, cbs, quiet)
+    return _fit(cfg, data, model, batcher, cfg.lstm_lr, cfg.lstm_epochs, device, cbs, quiet, **ckpt)
 
 # %% ../nbs/40_sentiment.ipynb #0b18db50
 class EncoderClassifier(nn.Module):
@@ -309,11 +309,11 @@ def get_transformer(name: str, max_len: int = 128, n_classes: int = 2) -> tuple:
     return tok, HFClassifier(model)
 
 # %% ../nbs/40_sentiment.ipynb #20ae7f09
-def train_transformer(cfg: SentimentConfig, data: dict, device=None, cbs=(), quiet: bool = False) -> tuple[Learner, Batcher, dict]:
+def train_transformer(cfg: SentimentConfig, data: dict, device=None, cbs=(), quiet: bool = False, **ckpt) -> tuple[Learner, Batcher, dict]:
     "Fine-tune `cfg.transformer` on data['train']; return the learner, its batcher and test scores."
     set_seed(cfg.seed)
     tok, model = get_transformer(cfg.transformer, cfg.max_len)
-    return _fit(cfg, data, model, Batcher(cfg.max_len, tokenizer=tok, stop_words=cfg.stop_words), cfg.tf_lr, cfg.tf_epochs, device, cbs, quiet)
+    return _fit(cfg, data, model, Batcher(cfg.max_len, tokenizer=tok, stop_words=cfg.stop_words), cfg.tf_lr, cfg.tf_epochs, device, cbs, quiet, **ckpt)
 
 # %% ../nbs/40_sentiment.ipynb #aab39519
 def most_wrong(df: pd.DataFrame, prob: np.ndarray, n: int = 10) -> pd.DataFrame:
@@ -368,16 +368,16 @@ def predict(reviews: str | list[str], model: tuple[nn.Module, Batcher] | None = 
 # %% ../nbs/40_sentiment.ipynb #f2eca622
 def _epochs(n: int) -> str: return f"{n} epoch{'s' * (n != 1)}"
 
-def run(preset: str = 'cpu', out_dir: str | Path = 'runs/sentiment') -> list[Result]:
-    "Baselines, LSTM and fine-tuned transformer on `preset`; test accuracy of each; the transformer saved to `out_dir`."
+def run(preset: str = 'cpu', out_dir: str | Path = 'runs/sentiment', cfg: SentimentConfig | None = None, resume: bool = False) -> list[Result]:
+    "Baselines, LSTM and fine-tuned transformer on `preset` (or `cfg`), resumably; test accuracy of each; the transformer saved to `out_dir`."
     setup_threads()
-    cfg, out = PRESETS[preset], Path(out_dir)
+    cfg, out = cfg or PRESETS[preset], Path(out_dir)
     data = get_data(cfg)
     src = f"{cfg.dataset}: {len(data['train'])} train / {len(data['valid'])} valid / {len(data['test'])} test reviews, split by film"
     dev = describe_device()
     with Timer() as tb: base = fit_baselines(cfg, data)
-    _, _, lstm = train_lstm(cfg, data, cbs=[PlotCB(out/'lstm_curves.png')])
-    learn, batcher, tf = train_transformer(cfg, data, cbs=[PlotCB(out/'transformer_curves.png')])
+    _, _, lstm = train_lstm(cfg, data, cbs=[PlotCB(out/'lstm_curves.png')], ckpt=out/'lstm_checkpoint.pt', resume=resume)
+    learn, batcher, tf = train_transformer(cfg, data, cbs=[PlotCB(out/'transformer_curves.png')], ckpt=out/'transformer_checkpoint.pt', resume=resume)
     save_model(out/'model.pt', cfg, learn.module, batcher)
     ref = {'imdb': dict(tfidf='', nbsvm='NBSVM-bi 0.912 (Wang & Manning 2012)', lstm='LSTM 0.86-0.88',
                         tf='GPT-2 small ~0.94; DistilBERT 0.928 (Sanh et al. 2019)'),

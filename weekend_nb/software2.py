@@ -313,11 +313,11 @@ def train_mlp2(cfg: Software2Config, data: dict | None = None) -> tuple[dict, li
     return p, losses, acc
 
 # %% ../nbs/10_software2.ipynb #354f03e9
-def run(preset: str = 'cpu', out_dir: str | Path = 'runs/software2') -> list[Result]:
-    "Check the engine against torch.autograd, train the scalar and the hand-backprop networks, report."
+def run(preset: str = 'cpu', out_dir: str | Path = 'runs/software2', cfg: Software2Config | None = None) -> list[Result]:
+    "Check the engine against torch.autograd, train the scalar and the hand-backprop networks (`cfg`, else the preset's), report."
     from sklearn.svm import LinearSVC
     setup_threads()
-    cfg, dev = PRESETS[preset], describe_device()
+    cfg, dev = cfg or PRESETS[preset], describe_device()
     with Timer() as te: err = check_engine(200, cfg.seed)
     with Timer() as ts: _, _, scalar_acc = train_scalar(cfg)
     d10 = get_digits(None, cfg.seed)
