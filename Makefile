@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHAPTER ?= movies
 PIP_QUIET = 2>&1 | { grep -v 'is ignored: it is neither' || true; }
 
-.PHONY: install run test test-nbs test-py test-install check-sync readme settings export clean-nbs outputs bench
+.PHONY: install run test test-nbs test-py test-install check-sync readme settings export clean-nbs outputs bench screenshot
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -52,5 +52,10 @@ export: install
 outputs: install
 	$(BIN)/python tools/run_nbs.py $(NBS)
 
+## The screenshot of the site in chapter 95, taken by the browser test's headless Chromium.
+screenshot: install
+	WEEKEND_NB_SCREENSHOT=nbs/images/awesome-movies.png $(BIN)/pytest -q tests/test_web.py -k chromium
+
+## Every benchmark in bench/; `make bench QUICK=1` runs each in its seconds-long mode.
 bench: install
-	$(BIN)/python bench/learner_overhead.py
+	set -e; for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f $(if $(QUICK),--quick); done

@@ -1,6 +1,6 @@
 """How much does the Learner cost over the plain loop? Same model, data, seed and number of steps.
 
-python bench/learner_overhead.py [--epochs 3] [--repeats 3]
+python bench/learner_overhead.py [--epochs 3] [--repeats 3] [--quick]
 Prints samples/s of the plain `fit` loop and of the `Learner` (with its progress bar, recorder and
 metrics; labels are random, since only speed is measured), and their ratio. Target on CPU: the Learner keeps >= 95% of the plain loop's throughput.
 Runs alternate (plain, learner, plain, ...) and the median of each is reported, so that drift in the
@@ -12,13 +12,15 @@ import torch
 from torch import nn
 
 from weekend_nb.core import Timer, describe_device, set_seed, setup_threads
-from weekend_nb.learner import Learner, ProgressCB, accuracy, fit, get_dls
+from weekend_nb.learner import Learner, accuracy, fit, get_dls
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument('--epochs', type=int, default=3)
 p.add_argument('--repeats', type=int, default=3)
 p.add_argument('--n', type=int, default=10_000, help='training samples')
+p.add_argument('--quick', action='store_true', help='seconds, not minutes: 2,000 samples, 1 epoch, 1 repeat')
 a = p.parse_args()
+if a.quick: a.n, a.epochs, a.repeats = 2000, 1, 1
 setup_threads()
 
 # MNIST-sized inputs and the chapter 20 MLP, batch 64 as in the course
@@ -37,7 +39,7 @@ def plain():
 
 def learner():
     set_seed(0)
-    learn = Learner(mk(), get_dls(train, valid, bs=64), loss_fn, lr=1e-3, opt_func=torch.optim.Adam, metrics=metrics, cbs=[ProgressCB()], device='cpu')
+    learn = Learner(mk(), get_dls(train, valid, bs=64), loss_fn, lr=1e-3, opt_func=torch.optim.Adam, metrics=metrics, device='cpu')  # with its progress bar
     with Timer() as t: learn.fit(a.epochs)
     return a.epochs * a.n / t.elapsed
 

@@ -1,7 +1,7 @@
 """awesome-movies.life performance: index build (encode) vs cached load, kNN and exemplar-SVM query latency over the
 whole corpus, and encoding throughput of our MiniLM encoder next to sentence-transformers' `encode` of the same texts.
 
-python bench/movie_search.py [--n-queries 50]
+python bench/movie_search.py [--n-queries 50] [--quick]
 """
 import argparse, statistics, tempfile, time
 
@@ -12,9 +12,11 @@ from weekend_nb.movie_search import MiniLM, MovieSearch, get_corpus
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument('--n-queries', type=int, default=50)
+p.add_argument('--quick', action='store_true', help='500 films, 10 queries, 200 texts encoded')
 a = p.parse_args()
+if a.quick: a.n_queries = 10
 setup_threads()
-films = get_corpus()
+films = get_corpus(500 if a.quick else None)
 texts = films.text.tolist()
 print(f"corpus: {len(films)} films; device: {describe_device()}")
 
@@ -32,17 +34,17 @@ for encoder in ('minilm', 'tfidf'):
             t = time.perf_counter(); search.similar([int(i)], 10, rank, encoder); ms.append(1000 * (time.perf_counter() - t))
         print(f"{rank} query, {encoder:<6}: median {statistics.median(ms):6.1f} ms, p90 {np.percentile(ms, 90):6.1f} ms (target < {target} ms)")
 
-sample = texts[:1000]
+sample = texts[:200 if a.quick else 1000]
 enc = MiniLM()
 enc.encode(sample[:64])
 t = time.perf_counter(); ours = enc.encode(sample); t_ours = time.perf_counter() - t
 try:
     from sentence_transformers import SentenceTransformer
-    st = SentenceTransformer(str(enc.path), device=str(enc.device))
+    st = SentenceTransformer(enc.model.name_or_path, device=str(enc.device))
     st.max_seq_length = 256
     st.encode(sample[:64])
     t = time.perf_counter(); ref = st.encode(sample, batch_size=64, normalize_embeddings=True); t_st = time.perf_counter() - t
-    print(f"encode 1000 texts: ours {len(sample) / t_ours:.0f} sentences/s, sentence-transformers {len(sample) / t_st:.0f} sentences/s; "
+    print(f"encode {len(sample)} texts: ours {len(sample) / t_ours:.0f} sentences/s, sentence-transformers {len(sample) / t_st:.0f} sentences/s; "
           f"largest difference {np.abs(ours - ref).max():.1e}")
 except ImportError:
-    print(f"encode 1000 texts: ours {len(sample) / t_ours:.0f} sentences/s (sentence-transformers not installed)")
+    print(f"encode {len(sample)} texts: ours {len(sample) / t_ours:.0f} sentences/s (sentence-transformers not installed)")

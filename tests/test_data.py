@@ -1,11 +1,13 @@
 "The data layer's failure modes: bad hashes, damaged files, no network, unknown names."
 import shutil, zipfile
+from pathlib import Path
 from dataclasses import dataclass
 
 import pytest
 
 from weekend_nb import data
-from weekend_nb.data import ASSETS, Asset, DataUnavailable, Registry, Url, fetch, get_asset, sha256sum
+from weekend_nb.data import ASSETS, Asset, DataUnavailable, Registry, Url, get_asset, sha256sum
+from weekend_nb.datasets import fetch  # imported from here, the course's assets are registered
 
 
 @pytest.fixture
@@ -117,8 +119,19 @@ def test_unknown_dataset_suggests():
 
 def test_registry_mirrors_are_pinned():
     "Every registry mirror names an exact version, its file and a full sha256."
-    get_asset('mnist')
     mirrors = [s for a in ASSETS.values() for s in a.sources if isinstance(s, Registry)]
     assert len(mirrors) >= 7
     for s in mirrors:
         assert ('==' in s.spec or '@' in s.spec) and len(s.sha256) == 64 and s.file, s
+
+
+def test_imports_point_backwards():
+    "core <- data <- datasets <- learner: importing a library module never imports one that comes after it."
+    import ast, weekend_nb
+    order = ['core', 'data', 'datasets', 'learner']
+    for i, name in enumerate(order):
+        tree = ast.parse((Path(weekend_nb.__file__).parent / f'{name}.py').read_text())
+        imported = {n.module.split('.')[-1] for n in ast.walk(tree)
+                    if isinstance(n, ast.ImportFrom) and n.module and (n.level == 1 or n.module.startswith('weekend_nb.'))}
+        imported |= {a.name.split('.')[-1] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names if a.name.startswith('weekend_nb.')}
+        assert not imported & set(order[i + 1:]), (name, imported)

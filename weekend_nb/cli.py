@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .core import format_results, with_overrides
-from .data import ASSETS, DataUnavailable, fetch, get_asset, status
+from .data import ASSETS, DataUnavailable, get_asset, status
+from .datasets import fetch  # importing the datasets registers the course's assets
 
 # %% auto #0
 __all__ = ['CHAPTERS', 'Chapter', 'available_chapters', 'get_chapter', 'UsageError', 'cmd_list', 'cmd_data', 'cmd_run',
@@ -62,7 +63,6 @@ def cmd_list(args) -> int:
 def cmd_data(args) -> int:
     "`data list`: every asset, its licence and cache status; `data fetch NAME`: get it now."
     if args.action == 'list':
-        get_asset('mnist')  # registers the course's assets
         for a in ASSETS.values():
             print(f"{a.name:<20} {status(a.name) if a.sources else 'bundled':<40} {a.licence}")
             print(f"{'':<20} {a.description}; sources: {' | '.join(s.label for s in a.sources) or 'installed package'}")

@@ -5,7 +5,8 @@ how to save and resume training safely, and how to time it."""
 
 # %% ../nbs/00_core.ipynb #79d39e0f
 from __future__ import annotations
-import os, platform, random, tempfile, time
+import os, platform, random, shutil, time, uuid
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,8 @@ import torch
 
 # %% auto #0
 __all__ = ['get_device', 'describe_device', 'setup_threads', 'set_seed', 'get_rng_states', 'set_rng_states', 'with_overrides',
-           'config_dict', 'atomic_save', 'save_checkpoint', 'CheckpointMismatch', 'load_checkpoint', 'Timer', 'Result',
-           'format_results', 'in_test']
+           'config_dict', 'atomic_path', 'atomic_save', 'save_checkpoint', 'CheckpointMismatch', 'load_checkpoint',
+           'Timer', 'Result', 'format_results', 'in_test']
 
 # %% ../nbs/00_core.ipynb #d7cb0d5f
 def get_device(device: str | torch.device | None = None) -> torch.device:
@@ -105,20 +106,38 @@ def config_dict(cfg: Any) -> dict | None:
     d = asdict(cfg) if is_dataclass(cfg) else dict(cfg)
     return {k: (str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
 
-def atomic_save(obj: Any, path: str | Path) -> Path:
-    "`torch.save` `obj` to `path` atomically: write a temporary file, flush it to disk, then rename."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+def _rm(p: Path):
+    if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+    else: p.unlink(missing_ok=True)
+
+def _alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: pass
+    return True
+
+def _fsync(path: Path):
+    with open(path, 'rb') as f: os.fsync(f.fileno())
+
+@contextmanager
+def atomic_path(dest: str | Path):
+    "Yield a temporary path beside `dest` to write a file or build a folder in; on success flush it to disk and rename it to `dest`."
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for old in dest.parent.glob(f'.{dest.name}.*.tmp'):  # left by a process killed while writing
+        if not _alive(int(old.name.split('.')[-3])): _rm(old)
+    tmp = dest.with_name(f'.{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp')
     try:
-        with os.fdopen(fd, 'wb') as f:
-            torch.save(obj, f)
-            f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        yield tmp
+        for f in [tmp] if tmp.is_file() else [p for p in tmp.rglob('*') if p.is_file()]: _fsync(f)
+        if dest.is_dir() and not dest.is_symlink(): _rm(dest)
+        os.replace(tmp, dest)
+    finally: _rm(tmp)
+
+def atomic_save(obj: Any, path: str | Path) -> Path:
+    "`torch.save` `obj` to `path` atomically (see `atomic_path`)."
+    with atomic_path(path) as tmp: torch.save(obj, tmp)
+    return Path(path)
 
 def save_checkpoint(path: str | Path, *, cfg: Any = None, step: int = 0, **objs) -> Path:
     "Atomically save the `state_dict` of each of `objs`, with `cfg`, `step` and the random states."

@@ -7,7 +7,6 @@ distributions. Everything is hash-checked and written atomically."""
 # %% ../nbs/01_data.ipynb #7f5159ae
 from __future__ import annotations
 import hashlib, json, os, shutil, subprocess, sys, tarfile, tempfile, zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -15,12 +14,12 @@ from urllib.parse import urlparse
 import pooch
 from filelock import FileLock
 
-from .core import in_test
+from .core import atomic_path, in_test
 
 # %% auto #0
-__all__ = ['ASSETS', 'data_dir', 'is_offline', 'sha256sum', 'atomic_path', 'SourceError', 'Source', 'check_host', 'Url',
-           'Registry', 'PyPI', 'Npm', 'HFHub', 'Torchvision', 'Asset', 'register', 'get_asset', 'Fetched',
-           'DataUnavailable', 'fetch', 'status']
+__all__ = ['ASSETS', 'data_dir', 'is_offline', 'sha256sum', 'SourceError', 'Source', 'check_host', 'Url', 'Registry', 'PyPI',
+           'Npm', 'HFHub', 'Torchvision', 'Asset', 'register', 'get_asset', 'Fetched', 'DataUnavailable', 'fetch',
+           'status']
 
 # %% ../nbs/01_data.ipynb #b68b29c5
 def data_dir() -> Path:
@@ -37,24 +36,6 @@ def sha256sum(path: str | Path) -> str:
     with open(path, 'rb') as f:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
-
-# %% ../nbs/01_data.ipynb #f839f44e
-def _rm(p: Path):
-    if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
-    else: p.unlink(missing_ok=True)
-
-@contextmanager
-def atomic_path(dest: str | Path):
-    "Yield a temporary path beside `dest` to build a file or folder in; rename it to `dest` on success."
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f'.{dest.name}.{os.getpid()}.tmp')
-    _rm(tmp)
-    try:
-        yield tmp
-        if dest.is_dir(): _rm(dest)
-        os.replace(tmp, dest)
-    finally: _rm(tmp)
 
 # %% ../nbs/01_data.ipynb #1d642b8c
 class SourceError(Exception): "A source could not deliver its download; the message says why."
@@ -218,7 +199,6 @@ def register(asset: Asset) -> Asset:
 
 def get_asset(name: str) -> Asset:
     "The registered asset `name`, with close matches suggested when there is none."
-    import weekend_nb.datasets  # noqa: F401  (registers the course's assets on first use)
     if name not in ASSETS:
         import difflib
         close = difflib.get_close_matches(name, ASSETS, n=3)

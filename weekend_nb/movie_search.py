@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .core import Result, Timer, describe_device, get_device, setup_threads
-from .data import atomic_path, data_dir, fetch, sha256sum
+from .core import Result, Timer, atomic_path, describe_device, get_device, setup_threads
+from .data import data_dir, sha256sum
+from .datasets import fetch, load_minilm
 
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'TEMPLATES', 'EXAMPLES', 'SearchConfig', 'norm_title', 'get_corpus', 'MiniLM',
@@ -74,12 +75,9 @@ def get_corpus(n_films: int | None = None) -> pd.DataFrame:
 class MiniLM:
     "all-MiniLM-L6-v2 with mean pooling: `encode(texts)` -> L2-normalised float32 array (n, 384)."
     def __init__(self, device=None):
-        from transformers import AutoModel, AutoTokenizer
-        self.path = fetch('minilm')['model']
-        self.tok = AutoTokenizer.from_pretrained(self.path)
         self.device = get_device(device)
-        self.model = AutoModel.from_pretrained(self.path).to(self.device).eval()
-        self.hash = sha256sum(Path(self.path)/'model.safetensors')
+        self.tok, self.model = load_minilm(self.device)
+        self.hash = sha256sum(Path(self.model.name_or_path)/'model.safetensors')
 
     @torch.inference_mode()
     def encode(self, texts: list[str], bs: int = 64) -> np.ndarray:
@@ -222,7 +220,7 @@ li{margin:.3rem 0}.meta{color:#666;font-size:.9em}.on{font-weight:bold}input[typ
 <input type="hidden" name="rank" value="{{ rank }}"><input type="hidden" name="emb" value="{{ emb }}"><button type="submit">Search</button></form></header>
 <main>{% block main %}{% endblock %}</main></body></html>""",
 'films.html': """<ol class="films">{% for id, f in films.iterrows() %}<li><a href="/film?id={{ id }}&rank={{ rank }}&emb={{ emb }}">{{ f.title }}</a>
-<span class="meta">{{ f.year if f.year is not none and f.year == f.year else '' }} {{ f.genres|join(', ') }}</span></li>{% endfor %}</ol>""",
+<span class="meta">{{ f.year|year }} {{ f.genres|join(', ') }}</span></li>{% endfor %}</ol>""",
 'switch.html': """<p class="meta">ranking: {% for r in ['knn', 'svm'] %}<a class="{{ 'on' if r == rank }}" href="{{ base }}&rank={{ r }}&emb={{ emb }}">{{ r }}</a> {% endfor %}
 | embedding: {% for e in embs %}<a class="{{ 'on' if e == emb }}" href="{{ base }}&rank={{ rank }}&emb={{ e }}">{{ e }}</a> {% endfor %}</p>""",
 'home.html': """{% extends 'base.html' %}{% block main %}
@@ -232,7 +230,7 @@ li{margin:.3rem 0}.meta{color:#666;font-size:.9em}.on{font-weight:bold}input[typ
 {% else %}<p>{{ n }} films. Search by title or describe a story, e.g. <a href="/?q=a+heist+in+a+casino">a heist in a casino</a>.</p>
 <h2>Popular</h2>{% with films=popular %}{% include 'films.html' %}{% endwith %}{% endif %}{% endblock %}""",
 'film.html': """{% extends 'base.html' %}{% block title %}{{ film.title }} - awesome-movies.life{% endblock %}{% block main %}
-<h1>{{ film.title }}</h1><p class="meta">{{ film.year if film.year == film.year else '' }} {{ film.genres|join(', ') }} ({{ film.source }})</p>
+<h1>{{ film.title }}</h1><p class="meta">{{ film.year|year }} {{ film.genres|join(', ') }} ({{ film.source }})</p>
 {% for para in film.text.split('\n') %}<p>{{ para }}</p>{% endfor %}
 <h2>The {{ similar|length }} most similar</h2>{% with base='/film?id=' ~ id %}{% include 'switch.html' %}{% endwith %}
 {% with films=similar %}{% include 'films.html' %}{% endwith %}{% endblock %}""",
@@ -245,6 +243,7 @@ def make_app(search: MovieSearch, k: int = 40, max_query: int = 200):
     from urllib.parse import parse_qs
     from jinja2 import DictLoader, Environment
     env = Environment(loader=DictLoader(TEMPLATES), autoescape=True)
+    env.filters['year'] = lambda y: '' if y is None or pd.isna(y) else str(int(y))  # 83 films have no year (pd.NA)
     embs = list(search.index)
 
     def page(environ) -> tuple[str, str]:
