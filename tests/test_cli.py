@@ -64,6 +64,12 @@ def test_bad_input_is_one_line(args, code, words):
     assert len(r.stderr.strip().splitlines()) == 1 and words in r.stderr, r.stderr
 
 
+def test_bundled_data_needs_no_fetch(tmp_path):
+    "Offline, the 8x8 digits bundled with scikit-learn are not a download: no error, no 'connect to the internet'."
+    r = weekend('data', 'fetch', 'digits8x8', env={'WEEKEND_NB_DATA': str(tmp_path), 'WEEKEND_NB_OFFLINE': '1'})
+    assert r.returncode == 0 and 'bundled' in r.stdout and 'internet' not in r.stdout + r.stderr
+
+
 def test_missing_data_is_one_line(tmp_path):
     "Offline with an empty cache, a chapter whose data has only online sources fails in one line."
     r = weekend('data', 'fetch', 'imdb', env={'WEEKEND_NB_DATA': str(tmp_path), 'WEEKEND_NB_OFFLINE': '1'})

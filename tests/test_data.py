@@ -51,6 +51,19 @@ def test_truncated_cache_file_is_fetched_again(toy, data_home):
     assert fetch('toy')['table'].read_bytes() == full
 
 
+@pytest.mark.parametrize('manifest', ['{}', '[]', '{"sha256": [], "files": {}}', 'not json'])
+def test_damaged_manifest_is_fetched_again(toy, data_home, manifest):
+    "A manifest that is not what fetch wrote means a damaged cache: fetched again, and `status` does not crash on it."
+    root, base, h = toy
+    reg('toy', f'{base}/toy.zip', f'sha256:{h}')
+    p = fetch('toy')['table']
+    man = p.parent / 'MANIFEST.json'
+    man.write_text(manifest)
+    assert data.status('toy') == 'not cached'
+    assert fetch('toy')['table'].read_text().startswith('x,y')
+    assert data.status('toy').startswith('cached')
+
+
 def test_truncated_download_is_fetched_again(toy, data_home):
     "A partial archive in the download folder (say, from a killed copy) fails its hash and is replaced."
     root, base, h = toy

@@ -68,8 +68,11 @@ def cmd_data(args) -> int:
             print(f"{'':<20} {a.description}; sources: {' | '.join(s.label for s in a.sources) or 'installed package'}")
         return 0
     if not args.name: raise UsageError("data fetch needs a NAME (see `weekend data list`)")
-    try: get_asset(args.name)
+    try: asset = get_asset(args.name)
     except KeyError as e: raise UsageError(e.args[0]) from None
+    if not asset.sources:
+        print(f"{asset.name}: bundled with its package, nothing to fetch (read it with {asset.loader})")
+        return 0
     f = fetch(args.name)
     print(f"{f.name}: from {f.source}")
     for role, p in f.files.items(): print(f"  {role}: {p}")

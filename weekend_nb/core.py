@@ -5,7 +5,7 @@ how to save and resume training safely, and how to time it."""
 
 # %% ../nbs/00_core.ipynb #79d39e0f
 from __future__ import annotations
-import os, platform, random, shutil, time, uuid
+import hashlib, os, platform, random, shutil, time, uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from pathlib import Path
@@ -16,8 +16,8 @@ import torch
 
 # %% auto #0
 __all__ = ['get_device', 'describe_device', 'setup_threads', 'set_seed', 'get_rng_states', 'set_rng_states', 'with_overrides',
-           'config_dict', 'atomic_path', 'atomic_save', 'save_checkpoint', 'CheckpointMismatch', 'load_checkpoint',
-           'Timer', 'Result', 'format_results', 'in_test']
+           'config_dict', 'atomic_path', 'atomic_save', 'state_sha256', 'save_checkpoint', 'CheckpointMismatch',
+           'load_checkpoint', 'Timer', 'Result', 'format_results', 'in_test']
 
 # %% ../nbs/00_core.ipynb #d7cb0d5f
 def get_device(device: str | torch.device | None = None) -> torch.device:
@@ -139,21 +139,40 @@ def atomic_save(obj: Any, path: str | Path) -> Path:
     with atomic_path(path) as tmp: torch.save(obj, tmp)
     return Path(path)
 
+def state_sha256(state: Any) -> str:
+    "sha256 of everything in a (nested) state dict: every tensor's dtype, shape and bytes, every other value's repr."
+    h = hashlib.sha256()
+    def walk(o):
+        if isinstance(o, torch.Tensor):
+            t = o.detach().cpu().contiguous()
+            h.update(f"{t.dtype}{tuple(t.shape)}".encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+        elif isinstance(o, dict):
+            for k, v in o.items(): h.update(repr(k).encode()); walk(v)
+        elif isinstance(o, (list, tuple)):
+            for v in o: walk(v)
+        else: h.update(repr(o).encode())
+    walk(state)
+    return h.hexdigest()
+
 def save_checkpoint(path: str | Path, *, cfg: Any = None, step: int = 0, **objs) -> Path:
-    "Atomically save the `state_dict` of each of `objs`, with `cfg`, `step` and the random states."
+    "Atomically save the `state_dict` of each of `objs`, with `cfg`, `step`, the random states and a checksum of the state."
     state = {k: o.state_dict() if hasattr(o, 'state_dict') else o for k, o in objs.items()}
-    return atomic_save(dict(state=state, config=config_dict(cfg), step=step, rng=get_rng_states()), path)
+    return atomic_save(dict(state=state, sha256=state_sha256(state), config=config_dict(cfg), step=step, rng=get_rng_states()), path)
 
 # %% ../nbs/00_core.ipynb #ff9b1e5d
 class CheckpointMismatch(ValueError): "A checkpoint saved with another config than the one given."
 
 def load_checkpoint(path: str | Path, *, cfg: Any = None, ignore: tuple = (), restore_rng: bool = True,
                     map_location: str | torch.device = 'cpu', **objs) -> dict:
-    "Load a checkpoint safely (`weights_only=True`) into each of `objs`; check it matches `cfg`."
+    "Load a checkpoint safely (`weights_only=True`), check its checksum, and that it matches `cfg`; load it into each of `objs`."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"No checkpoint at {path}")
     try: ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e: raise ValueError(f"{path} is not a readable checkpoint ({e.__class__.__name__}); delete it to start afresh") from e
+    if not isinstance(ckpt, dict) or not isinstance(ckpt.get('state'), dict):
+        raise ValueError(f"{path} is not a weekend_nb checkpoint (no model state in it); delete it to start afresh")
+    if 'sha256' in ckpt and state_sha256(ckpt['state']) != ckpt['sha256']:
+        raise ValueError(f"{path} is damaged: its weights do not match the checksum saved with them; delete it to start afresh")
     if cfg is not None and ckpt.get('config') is not None:
         new, old = config_dict(cfg), ckpt['config']
         diff = {k: (old.get(k), new.get(k)) for k in sorted(set(old) | set(new)) if k not in ignore and old.get(k) != new.get(k)}

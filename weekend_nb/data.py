@@ -219,11 +219,17 @@ class Fetched:
 def _all_files(paths) -> list[Path]:
     return sorted(f for p in paths for f in ([p] if p.is_file() else p.rglob('*')) if f.is_file())
 
+def _manifest(d: Path) -> dict | None:
+    "The manifest of a cached asset folder `d`, or None if it is missing or not what `_materialize` writes (then: damaged)."
+    try: man = json.loads((d/'MANIFEST.json').read_text())
+    except (OSError, ValueError): return None
+    ok = isinstance(man, dict) and all(isinstance(man.get(k), dict) for k in ('sha256', 'files')) and all(isinstance(man.get(k), str) for k in ('source', 'fmt'))
+    return man if ok else None
+
 def _read_cache(asset: Asset, src: Source) -> Fetched | None:
     "The cached copy of `asset` from `src`, if it is there and intact."
     d = data_dir()/asset.name/src.key
-    try: man = json.loads((d/'MANIFEST.json').read_text())
-    except (OSError, ValueError): return None
+    if (man := _manifest(d)) is None: return None
     for rel, h in man['sha256'].items():
         f = d/rel
         if not f.is_file() or sha256sum(f) != h:
@@ -270,6 +276,5 @@ def status(name: str) -> str:
     "Where asset `name` would come from right now: 'cached (source)' or 'not cached'."
     asset = get_asset(name)
     for src in asset.sources:
-        man = data_dir()/asset.name/src.key/'MANIFEST.json'
-        if man.is_file(): return f"cached ({json.loads(man.read_text())['source']})"
+        if (man := _manifest(data_dir()/asset.name/src.key)) is not None: return f"cached ({man['source']})"
     return 'not cached'

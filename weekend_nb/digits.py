@@ -146,25 +146,35 @@ def load_model(path: str | Path = 'runs/digits/model.pt') -> nn.Module:
     return model.eval()
 
 def _as_images(x) -> torch.Tensor:
-    "An image file path, or an array of shape (28, 28) / (N, 28, 28) -> uint8-range float tensor (N, 28, 28)."
+    "Image file path(s), or an array of shape (28, 28) / (N, 28, 28) -> uint8-range float tensor (N, 28, 28)."
     if isinstance(x, (str, Path)):
         from PIL import Image, UnidentifiedImageError
         try: img = Image.open(x).convert('L').resize((28, 28))
-        except (OSError, UnidentifiedImageError) as e: raise ValueError(f"Could not read an image from {x}: {e}") from None
+        except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as e: raise ValueError(f"Could not read an image from {x}: {e}") from None
         a = torch.tensor(np.asarray(img), dtype=torch.float32)
         return (255 - a if a.mean() > 127 else a)[None]
-    a = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    if isinstance(x, (list, tuple)) and x and all(isinstance(p, (str, Path)) for p in x): return torch.cat([_as_images(p) for p in x])
+    if isinstance(x, (list, tuple)) and not x: return torch.zeros(0, 28, 28)
+    arraylike = isinstance(x, (list, tuple)) or hasattr(x, '__array__') or hasattr(x, '__array_interface__')
+    try:
+        if not arraylike: raise TypeError
+        a = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    except (TypeError, ValueError):
+        raise TypeError(f"Expected an image path, a 28x28 array or a batch (N, 28, 28), got {type(x).__name__}") from None
     if a.ndim == 2: a = a[None]
     if a.ndim != 3 or a.shape[1:] != (28, 28): raise ValueError(f"Expected a 28x28 image or a batch (N, 28, 28), got shape {tuple(a.shape)}")
-    return a * 255 if a.max() <= 1 else a
+    if not torch.isfinite(a).all(): raise ValueError("The image contains NaN or infinite values")
+    return a * 255 if len(a) and a.max() <= 1 else a
 
 @torch.no_grad()
-def predict(x, model: nn.Module | None = None) -> list[tuple[int, float]]:
-    "Digits and probabilities for an image file or a (N,) 28x28 array (0-255 or 0-1, light digit on dark)."
-    model = model or load_model()
-    p = model.eval()(((_as_images(x) / 255 - MEAN) / STD).unsqueeze(1).to(next(model.parameters()).device)).softmax(-1)
-    conf, digit = p.max(-1)
-    return [(int(d), float(c)) for d, c in zip(digit, conf)]
+def predict(x, model: nn.Module | None = None, bs: int = 1024) -> list[tuple[int, float]]:
+    "Digits and probabilities for image file(s) or a (N,) 28x28 array (0-255 or 0-1, light digit on dark), `bs` images at a time."
+    model = (model or load_model()).eval()
+    images, dev, out = _as_images(x), next(model.parameters()).device, []
+    for s in range(0, len(images), bs):
+        conf, digit = model(((images[s:s + bs] / 255 - MEAN) / STD).unsqueeze(1).to(dev)).softmax(-1).max(-1)
+        out += [(int(d), float(c)) for d, c in zip(digit, conf)]
+    return out
 
 # %% ../nbs/20_digits.ipynb #c33752f9
 def run(preset: str = 'cpu', out_dir: str | Path = 'runs/digits', cfg: DigitsConfig | None = None, resume: bool = False) -> list[Result]:
