@@ -9,4 +9,5 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 python3 -m venv "$d/venv"
 "$d/venv/bin/python" -m pip install -q . ipykernel nbclient 2>&1 | { grep -v 'is ignored: it is neither' || true; }
+rm -rf build  # setuptools builds in the tree
 (cd "$d" && OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} "$d/venv/bin/python" "$OLDPWD/tools/run_as_colab.py" "$OLDPWD/$nb")
