@@ -64,6 +64,13 @@ def test_bad_input_is_one_line(args, code, words):
     assert len(r.stderr.strip().splitlines()) == 1 and words in r.stderr, r.stderr
 
 
+def test_unwritable_data_folder_is_one_line(tmp_path):
+    "WEEKEND_NB_DATA pointing at a file: one line that names the path, no traceback."
+    (tmp_path / 'afile').write_text('not a folder')
+    r = weekend('data', 'fetch', 'mnist', env={'WEEKEND_NB_DATA': str(tmp_path / 'afile'), 'WEEKEND_NB_OFFLINE': '1'})
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1 and 'afile' in r.stderr, r.stderr
+
+
 def test_bundled_data_needs_no_fetch(tmp_path):
     "Offline, the 8x8 digits bundled with scikit-learn are not a download: no error, no 'connect to the internet'."
     r = weekend('data', 'fetch', 'digits8x8', env={'WEEKEND_NB_DATA': str(tmp_path), 'WEEKEND_NB_OFFLINE': '1'})

@@ -83,7 +83,7 @@ def _writable(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder/'.weekend-write-test'
-        probe.write_bytes(b'')
+        probe.write_bytes(bytes(1 << 20))  # a megabyte: a full disk fails here, not after the training
         probe.unlink()
     except OSError as e: raise UsageError(f"cannot write to {folder}: {e.strerror or e}; choose another folder with --out") from None
     return folder
@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UsageError as e: msg, code = f"{e} (see weekend --help)", 2
     except DataUnavailable as e: msg, code = ' '.join(str(e).split()), 1  # the whole message, on one line
+    except OSError as e: msg, code = f"{e} (check that path: is it a folder, writable, with free space?)", 1  # e.g. WEEKEND_NB_DATA is a file
     except KeyboardInterrupt: msg, code = 'interrupted', 130
     print(f"weekend: error: {msg}", file=sys.stderr)
     return code

@@ -95,9 +95,7 @@ class Tfidf:
     "TF-IDF of words and word pairs, fitted on the corpus: `encode(texts)` -> L2-normalised sparse matrix."
     def __init__(self):
         from sklearn.feature_extraction.text import TfidfVectorizer
-        import sklearn
         self.vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True, stop_words='english')
-        self.hash = hashlib.sha256(f"{sklearn.__version__} {sorted(self.vec.get_params().items())}".encode()).hexdigest()
     def fit(self, texts: list[str]): self.vec.fit(texts); return self
     def encode(self, texts: list[str], bs: int = 0): return self.vec.transform(texts)
 
@@ -106,20 +104,20 @@ def corpus_hash(films: pd.DataFrame) -> str:
     return hashlib.sha256('\x00'.join(f"{t}|{y}|{x}" for t, y, x in zip(films.title, films.year, films.text)).encode()).hexdigest()
 
 def get_index(films: pd.DataFrame, encoder: str = 'minilm', bs: int = 64, cache: str | Path | None = None):
-    "(encoder, embeddings) for `films`, from the disk cache when corpus and model are unchanged."
-    import joblib
-    enc = MiniLM() if encoder == 'minilm' else Tfidf() if encoder == 'tfidf' else None
-    if enc is None: raise ValueError(f"Unknown encoder {encoder!r}: use 'minilm' or 'tfidf'")
-    path = Path(cache or data_dir()/'movie_index')/f"{encoder}-{corpus_hash(films)[:16]}-{enc.hash[:16]}.joblib"
+    "(encoder, embeddings) for `films`; MiniLM's from a plain `.npy` disk cache when corpus and model are unchanged, TF-IDF refitted."
+    if encoder == 'tfidf':  # seconds to fit: nothing to cache, so no fitted object is ever read back from disk
+        enc = Tfidf().fit(films.text.tolist())
+        return enc, enc.encode(films.text.tolist())
+    if encoder != 'minilm': raise ValueError(f"Unknown encoder {encoder!r}: use 'minilm' or 'tfidf'")
+    enc = MiniLM()
+    path = Path(cache or data_dir()/'movie_index')/f"minilm-{corpus_hash(films)[:16]}-{enc.hash[:16]}.npy"
     if path.is_file():
-        try:
-            saved = joblib.load(path)
-            if encoder == 'tfidf': enc.vec = saved['vec']  # only scikit-learn objects are pickled, never our classes
-            return enc, saved['emb']
-        except Exception: pass  # unreadable (another version wrote it): build it again
-    if encoder == 'tfidf': enc.fit(films.text.tolist())
+        try:  # allow_pickle=False: a cache file holds numbers only and cannot carry code
+            emb = np.load(path, allow_pickle=False)
+            if emb.dtype == np.float32 and emb.shape == (len(films), enc.model.config.hidden_size) and np.isfinite(emb).all(): return enc, emb
+        except (OSError, ValueError): pass  # unreadable, damaged or not plain numbers: build it again
     emb = enc.encode(films.text.tolist(), bs)
-    with atomic_path(path) as tmp: joblib.dump({'emb': emb, **({'vec': enc.vec} if encoder == 'tfidf' else {})}, tmp)
+    with atomic_path(path) as tmp, open(tmp, 'wb') as f: np.save(f, emb, allow_pickle=False)
     return enc, emb
 
 # %% ../nbs/95_movie_search.ipynb #d5a579f3
@@ -160,8 +158,14 @@ class MovieSearch:
 
     def film(self, film_id) -> pd.Series:
         "The film with id `film_id`; KeyError if there is none."
-        try: return self.films.loc[int(film_id)]
-        except (KeyError, ValueError, TypeError): raise KeyError(f"No film with id {film_id!r}") from None
+        ok = (isinstance(film_id, (int, np.integer)) and not isinstance(film_id, bool)) or (isinstance(film_id, str) and film_id.strip().isdigit())
+        if ok and int(film_id) in self.films.index: return self.films.loc[int(film_id)]
+        raise KeyError(f"No film with id {film_id!r}")  # 1.7 or '1.7' is no id: nothing is rounded
+
+    def _check(self, k, rank, encoder):
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1: raise ValueError(f"k must be a positive whole number, not {k!r}")
+        if rank not in ('knn', 'svm'): raise ValueError(f"Unknown ranking {rank!r}: use 'knn' or 'svm'")
+        if encoder not in self.index: raise ValueError(f"Unknown encoder {encoder!r}: use {' or '.join(map(repr, self.index))}")
 
     def _rank(self, emb, rows=(), extra=None, rank='knn', k=10):
         if rank == 'knn': return knn(emb, as_vector(emb[list(rows)] if extra is None else extra), k, exclude=rows)
@@ -173,11 +177,14 @@ class MovieSearch:
 
     def similar(self, film_ids: list[int], k: int = 10, rank: str = 'knn', encoder: str = 'minilm') -> pd.DataFrame:
         "The `k` films most like all of `film_ids` (not including them)."
+        self._check(k, rank, encoder)
         rows = [self.films.index.get_loc(self.film(i).name) for i in film_ids]
         return self._table(self._rank(self.index[encoder][1], rows, None, rank, k))
 
     def about(self, text: str, k: int = 10, rank: str = 'knn', encoder: str = 'minilm') -> pd.DataFrame:
         "The `k` films whose texts are closest to a free-text query."
+        self._check(k, rank, encoder)
+        if not isinstance(text, str) or not text.strip(): raise ValueError(f"Give a few words about a film, not {text!r}")
         enc, emb = self.index[encoder]
         return self._table(self._rank(emb, (), enc.encode([text]), rank, k))
 

@@ -172,7 +172,7 @@ def similar_items(model: nn.Module, item: int, k: int = 10) -> list[tuple[int, f
     e = nn.functional.normalize(model.i.weight.detach().float(), dim=1)
     sims = e @ e[item]
     sims[[0, item]] = -2.0  # not itself, and not the unused id 0
-    vals, idx = sims.topk(k)
+    vals, idx = sims.topk(min(k, len(sims) - 2))
     return list(zip(idx.tolist(), vals.tolist()))
 
 # %% ../nbs/90_recommender.ipynb #638e52a4
@@ -185,8 +185,13 @@ def load_model(path: str | Path = 'runs/recommender/model.pt') -> nn.Module:
     model.load_state_dict(ckpt['state']['model'])
     return model.eval()
 
+def _check_k(k):
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1: raise ValueError(f"k must be a positive whole number, not {k!r}")
+
 def recommend(user_id: int, k: int = 10, model: nn.Module | None = None, data: tuple | None = None) -> pd.DataFrame:
     "The `k` films user `user_id` has not rated with the highest predicted rating."
+    if isinstance(user_id, bool) or not isinstance(user_id, (int, np.integer)): raise TypeError(f"user_id must be a whole number, e.g. 1, not {user_id!r}")
+    _check_k(k)
     ratings, movies = data or load_movielens()
     if user_id not in set(ratings.user):
         raise KeyError(f"No user {user_id!r}: MovieLens 100k users are numbered {ratings.user.min()} to {ratings.user.max()}")
@@ -206,6 +211,7 @@ def find_title(title: str, movies: pd.DataFrame, ratings: pd.DataFrame) -> int:
 
 def similar_movies(title: str, k: int = 10, model: nn.Module | None = None, data: tuple | None = None) -> pd.DataFrame:
     "The `k` films nearest to `title` in the model's film-embedding space."
+    _check_k(k)
     ratings, movies = data or load_movielens()
     item = find_title(title, movies, ratings)
     sims = similar_items(model or load_model(), item, k)
