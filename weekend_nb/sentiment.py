@@ -386,6 +386,8 @@ def predict(reviews: str | list[str], model: tuple[nn.Module, Batcher] | None = 
     for i, t in enumerate(texts):
         if not isinstance(t, str): raise TypeError(f"review {i} is a {type(t).__name__}, not a str")
         if not t.strip(): raise ValueError(f"review {i} is empty: there is nothing to classify")
+    if not texts: return []  # an empty list of reviews: no predictions
+    texts = [t.encode('utf-8', 'replace').decode('utf-8') for t in texts]  # a lone surrogate (broken UTF-16) becomes '?'
     model, batcher = model or load_model()
     limit = 50 * batcher.max_len  # characters: more than max_len tokens of any real text
     cut = [n > batcher.max_len or len(t) > limit for t, n in zip(texts, batcher.n_tokens([t[:limit] for t in texts]))]
