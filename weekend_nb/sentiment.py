@@ -22,14 +22,14 @@ from torch.utils.data import DataLoader, Sampler
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .core import Result, Timer, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
-from .datasets import fetch, load_glove, load_gpt2_tokenizer, load_minilm
+from .datasets import load_glove, load_gpt2_tokenizer, load_minilm, load_reviews, load_smollm2
 from .learner import CheckpointCB, DataLoaders, Learner, PlotCB, accuracy, fit, to_device
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'SentimentConfig', 'read_aclimdb', 'get_reviews', 'split_by_film', 'strip_html',
-           'drop_stop_words', 'clean', 'get_data', 'scores', 'tfidf_lr', 'NBSVM', 'fit_baselines', 'Vocab', 'Batcher',
-           'BucketSampler', 'get_dls', 'LSTMClassifier', 'predict_proba', 'init_glove', 'train_lstm',
-           'EncoderClassifier', 'HFClassifier', 'get_transformer', 'train_transformer', 'frozen_probe', 'most_wrong',
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'SentimentConfig', 'split_by_film', 'strip_html', 'drop_stop_words', 'clean',
+           'get_data', 'scores', 'tfidf_lr', 'NBSVM', 'fit_baselines', 'Vocab', 'Batcher', 'BucketSampler', 'get_dls',
+           'LSTMClassifier', 'predict_proba', 'init_glove', 'train_lstm', 'EncoderClassifier', 'HFClassifier',
+           'get_transformer', 'train_transformer', 'lm_embed', 'frozen_features', 'frozen_probe', 'most_wrong',
            'Prediction', 'load_model', 'save_model', 'predict', 'run']
 
 # %% ../nbs/40_sentiment.ipynb #67109aae
@@ -54,7 +54,6 @@ class SentimentConfig:
     max_len: int = 128                # tokens per review; longer reviews are truncated (the LSTM too)
     tf_epochs: int = 2
     tf_lr: float = 1e-4
-    probe_C: float = 1.0              # frozen-encoder probe: logistic regression's inverse regularisation
     bs: int = 32
 
 TINY = SentimentConfig(n_reviews=800, lstm_epochs=3, tf_epochs=1, tf_lr=3e-4)  # 18 steps: a higher rate
@@ -63,25 +62,6 @@ GPU = SentimentConfig(dataset='imdb', transformer='gpt2', max_len=512, tf_epochs
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
 
 # %% ../nbs/40_sentiment.ipynb #40ff1aac
-def read_aclimdb(folder: str | Path) -> pd.DataFrame:
-    "IMDb's `aclImdb/` folder as a DataFrame: text, label (1 = positive), film (IMDb id), split, stars."
-    folder, rows = Path(folder), []
-    for split in ('train', 'test'):
-        for name in ('neg', 'pos'):
-            films = [u.split('/')[4] for u in (folder/split/f'urls_{name}.txt').read_text().split()]  # line i: review i's film
-            for f in (folder/split/name).glob('*.txt'):
-                i, stars = map(int, f.stem.split('_'))  # '123_8.txt': review 123, 8 stars
-                rows.append(dict(text=f.read_text(encoding='utf-8'), label=int(name == 'pos'), film=films[i], split=split, stars=stars))
-    return pd.DataFrame(rows).sort_values(['split', 'film', 'text'], ignore_index=True)
-
-def get_reviews(dataset: str = 'rotten_tomatoes') -> pd.DataFrame:
-    "Reviews as a DataFrame: text, label (1 = positive), film; IMDb adds its official split."
-    if dataset == 'imdb': return read_aclimdb(fetch('imdb')['reviews'])
-    if dataset != 'rotten_tomatoes': raise ValueError(f"Unknown dataset {dataset!r}: use 'rotten_tomatoes' or 'imdb'")
-    d = pd.read_csv(fetch('rotten_tomatoes')['csv'], compression='bz2')
-    d = d[d.category != 'plot'].drop_duplicates('text')  # the file also has plot synopses
-    return pd.DataFrame(dict(text=d.text, label=(d.category == 'fresh').astype(int), film=d.movie_name)).reset_index(drop=True)
-
 def split_by_film(df: pd.DataFrame, test_size: float = 0.2, valid_size: float = 0.1, seed: int = 0) -> np.ndarray:
     "'train', 'valid' or 'test' for each review, such that every film is in one split only."
     from sklearn.model_selection import GroupShuffleSplit
@@ -112,7 +92,7 @@ def clean(text: str, stop_words: bool = False) -> str:
 # %% ../nbs/40_sentiment.ipynb #47bb1165
 def get_data(cfg: SentimentConfig, reviews: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     "The reviews of `cfg.dataset`, split by film into 'train', 'valid' and 'test', with a `clean` column."
-    df = get_reviews(cfg.dataset) if reviews is None else reviews
+    df = load_reviews(cfg.dataset) if reviews is None else reviews
     if cfg.n_reviews: df = df.sample(min(cfg.n_reviews, len(df)), random_state=cfg.seed).reset_index(drop=True)
     df = df.assign(clean=df.text.map(lambda t: clean(t, cfg.stop_words)))
     split = split_by_film(df, cfg.test_size, cfg.valid_size, cfg.seed)
@@ -253,11 +233,13 @@ def _fit(cfg: SentimentConfig, data: dict, model: nn.Module, batcher: Batcher, l
 
 @torch.no_grad()
 def _batched(f, model: nn.Module, batcher: Batcher, texts, bs: int = 64) -> np.ndarray:
-    "`f(model, x)` for batches `x` of `texts` as `batcher` feeds them to `model` (in eval mode), stacked."
+    "`f(model, x)` for batches `x` of `texts` as `batcher` feeds them to `model` (in eval mode), stacked in the order of `texts`."
     model.eval()
     device = next(model.parameters()).device
-    return torch.cat([f(model, to_device(batcher([(t, 0) for t in texts[s:s + bs]])[0], device)).float().cpu()
-                      for s in range(0, len(texts), bs)]).numpy()
+    order = np.argsort([len(t) for t in texts], kind='stable')  # similar lengths together: little padding to compute
+    out = torch.cat([f(model, to_device(batcher([(texts[i], 0) for i in order[s:s + bs]])[0], device)).float().cpu()
+                     for s in range(0, len(texts), bs)])
+    return out[np.argsort(order)].numpy()
 
 def predict_proba(model: nn.Module, batcher: Batcher, texts, bs: int = 64) -> np.ndarray:
     "P(positive) for each text."
@@ -331,18 +313,42 @@ def train_transformer(cfg: SentimentConfig, data: dict, device=None, cbs=(), qui
     return _fit(cfg, data, model, Batcher(cfg.max_len, tokenizer=tok, stop_words=cfg.stop_words), cfg.tf_lr, cfg.tf_epochs, device, cbs, quiet, **ckpt)
 
 # %% ../nbs/40_sentiment.ipynb #ccd47fce
-def frozen_probe(cfg: SentimentConfig, data: dict) -> dict:
-    "Test scores of logistic regression on frozen MiniLM features (mean-pooled, the encoder untouched), trained on train + valid."
+def lm_embed(lm: nn.Module, batch: dict) -> torch.Tensor:
+    "A decoder LM's last-layer states of each text: their mean over the real tokens and the last real token's, side by side (B, 2D)."
+    h = lm.base_model(**batch).last_hidden_state                 # (B, T, D); the next-token head is not used
+    m = batch['attention_mask']                                  # right padding: 1s, then 0s
+    last = h[torch.arange(len(h)), m.sum(1) - 1]                 # the only state that has read the whole text
+    mf = m.unsqueeze(-1).to(h.dtype)
+    return torch.cat([(h * mf).sum(1) / mf.sum(1), last], 1)
+
+def frozen_features(encoder: str | tuple, texts: list[str], max_len: int = 128, stop_words: bool = False) -> dict[str, np.ndarray]:
+    "Features of `texts` from a frozen network: {'mean'} of 'minilm'; {'mean', 'last'} of 'smollm2' or a (tokenizer, decoder LM) pair."
+    if encoder == 'minilm':
+        tok, model = get_transformer('minilm', max_len)
+        return {'mean': _batched(lambda m, b: m.embed(b), model.to(get_device()), Batcher(max_len, tokenizer=tok, stop_words=stop_words), texts)}
+    if isinstance(encoder, str) and encoder != 'smollm2': raise ValueError(f"Unknown encoder {encoder!r}: use 'minilm', 'smollm2' or (tokenizer, model)")
+    tok, lm = load_smollm2() if encoder == 'smollm2' else encoder
+    x = _batched(lm_embed, lm, Batcher(max_len, tokenizer=tok, stop_words=stop_words), texts, bs=32)
+    return {'mean': x[:, :x.shape[1] // 2], 'last': x[:, x.shape[1] // 2:]}
+
+def frozen_probe(cfg: SentimentConfig, data: dict, encoder: str | tuple = 'minilm', n_train: int | None = None) -> dict[str, dict]:
+    "Test scores of a logistic regression on each kind of frozen features of `encoder`, trained on train + valid (or a random `n_train` of them)."
     from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
     trv, te = pd.concat([data['train'], data['valid']]), data['test']
-    with Timer() as t:
-        tok, model = get_transformer('minilm', cfg.max_len)
-        model.to(get_device())
-        x = _batched(lambda m, b: m.embed(b), model, Batcher(cfg.max_len, tokenizer=tok, stop_words=cfg.stop_words),
-                     pd.concat([trv, te]).text.tolist())                          # (n, 384)
-        clf = LogisticRegression(C=cfg.probe_C, max_iter=2000).fit(x[:len(trv)], trv.label)
-        prob = clf.predict_proba(x[len(trv):])[:, 1]
-    return dict(scores(te.label, prob), prob=prob, seconds=t.elapsed)
+    if n_train: trv = trv.sample(min(n_train, len(trv)), random_state=cfg.seed)
+    with Timer() as t: feats = frozen_features(encoder, pd.concat([trv, te]).text.tolist(), cfg.max_len, cfg.stop_words)
+    out = {}
+    for pool, x in feats.items():
+        with Timer() as tf:
+            folds = list(GroupKFold(5).split(x[:len(trv)], trv.label, groups=trv.film))  # C chosen without the test films
+            clf = GridSearchCV(make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000)),
+                               {'logisticregression__C': np.logspace(-4, 1, 11)}, cv=folds, scoring='neg_log_loss')
+            prob = clf.fit(x[:len(trv)], trv.label).predict_proba(x[len(trv):])[:, 1]
+        out[pool] = dict(scores(te.label, prob), prob=prob, seconds=t.elapsed + tf.elapsed, n_train=len(trv))
+    return out
 
 # %% ../nbs/40_sentiment.ipynb #aab39519
 def most_wrong(df: pd.DataFrame, prob: np.ndarray, n: int = 10) -> pd.DataFrame:
@@ -407,7 +413,7 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/sentiment', cfg: Sentim
     src = f"{cfg.dataset}: {len(data['train'])} train / {len(data['valid'])} valid / {len(data['test'])} test reviews, split by film"
     dev = describe_device()
     with Timer() as tb: base = fit_baselines(cfg, data)
-    probe = frozen_probe(cfg, data)
+    probe = frozen_probe(cfg, data)['mean']
     _, _, lstm = train_lstm(cfg, data, cbs=[PlotCB(out/'lstm_curves.png')], ckpt=out/'lstm_checkpoint.pt', resume=resume)
     learn, batcher, tf = train_transformer(cfg, data, cbs=[PlotCB(out/'transformer_curves.png')], ckpt=out/'transformer_checkpoint.pt', resume=resume)
     save_model(out/'model.pt', cfg, learn.module, batcher)
