@@ -138,3 +138,13 @@ def test_run_digits_resumes(tmp_path):
     for k in full: assert torch.equal(full[k], resumed[k]), k
     fresh = weights(tmp_path / 'part', '--set', 'n_epochs=2')   # without --resume: trained from scratch, same result
     for k in full: assert torch.equal(full[k], fresh[k]), k
+
+
+def test_ctrl_c_while_importing_is_one_line():
+    "Ctrl-C half a second in, while torch is still being imported: 'interrupted', status 130, no traceback."
+    import signal, time
+    p = subprocess.Popen([sys.executable, '-m', 'weekend_nb.cli', 'list'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert (p.returncode, err.strip(), out) == (130, 'weekend: error: interrupted', '')

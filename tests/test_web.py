@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from weekend_nb.movie_search import MovieSearch, get_corpus, make_app, make_server
+from weekend_nb.movie_search import MovieSearch, exposure_warning, get_corpus, load_test, make_app, make_server
 
 
 @pytest.fixture(scope='module')
@@ -76,8 +76,46 @@ def test_bad_input_never_500(site, path, status, text):
 
 
 def test_methods(site):
-    assert get(site[0] + '/', 'POST')[0] == 405
+    try: urllib.request.urlopen(urllib.request.Request(site[0] + '/', method='POST'), timeout=30)
+    except urllib.error.HTTPError as e: assert (e.code, e.headers['Allow']) == (405, 'GET, HEAD')
+    else: pytest.fail('POST was accepted')
     assert get(site[0] + '/', 'HEAD') == (200, '')
+
+
+def test_many_clients_at_once(site):
+    "50 concurrent clients, each request on a new connection, half of them exemplar SVMs: none refused or failed."
+    base, search = site
+    paths = [f"/film?id={i}&rank={('knn', 'svm')[n % 2]}" for n, i in enumerate(search.films.index[:150])] * 2  # each page twice
+    r = load_test(base, paths, clients=50)
+    print(f"\n50 clients, {r['requests']} requests: p50 {r['p50']:.3f} s, p95 {r['p95']:.3f} s, max {r['max']:.3f} s, {r['per_second']:.0f}/s")
+    assert r['failed'] == 0  # the old server's backlog of 5 refused connections under this load
+
+
+def test_idle_connections_are_closed():
+    "A client that connects and sends nothing is disconnected after the timeout, and does not hold a worker."
+    import socket, time
+    srv = make_server(MovieSearch(get_corpus(30), encoders=('tfidf',)), '127.0.0.1', 0, threads=2, timeout=2)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        idle = [socket.create_connection(('127.0.0.1', srv.server_port)) for _ in range(20)]  # ten times the workers
+        assert get(f'http://127.0.0.1:{srv.server_port}/film?id=0')[0] == 200  # still served
+        time.sleep(5)
+        for s in idle:
+            s.settimeout(5)
+            assert s.recv(1) == b''  # closed by the server
+            s.close()
+    finally: srv.shutdown()
+
+
+def test_serving_beyond_this_machine_warns():
+    "`weekend serve --host 0.0.0.0` says, before anything else, that the site is reachable from the network."
+    import subprocess, sys
+    p = subprocess.Popen([sys.executable, '-m', 'weekend_nb.cli', 'serve', 'movies', '--host', '0.0.0.0', '--port', '0', '--preset', 'tiny'],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try: line = p.stderr.readline()
+    finally: p.kill(); p.wait()
+    assert 'reachable from other machines' in line
+    assert exposure_warning('127.0.0.1') is None
 
 
 def _chromium():

@@ -9,9 +9,8 @@ import argparse, importlib, importlib.util, inspect, json, sys, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .core import format_results, with_overrides
-from .data import ASSETS, DataUnavailable, get_asset, status
-from .datasets import fetch  # importing the datasets registers the course's assets
+# torch and the data layer take seconds to import: `main` imports them, inside its error handling, so that
+# Ctrl-C during the import is a one-line "interrupted", not a traceback
 
 # %% auto #0
 __all__ = ['CHAPTERS', 'Chapter', 'available_chapters', 'get_chapter', 'UsageError', 'cmd_list', 'cmd_data', 'cmd_run',
@@ -55,6 +54,7 @@ class _Parser(argparse.ArgumentParser):
 # %% ../nbs/04_cli.ipynb #bbebea44
 def cmd_list(args) -> int:
     "Print the chapters, their data, and whether that data is here already."
+    from weekend_nb.data import get_asset, status
     for c in available_chapters():
         print(f"{c.name:<12} {c.title}")
         for d in c.data: print(f"{'':<12}   data {d}: {status(d) if get_asset(d).sources else 'bundled'}")
@@ -62,6 +62,8 @@ def cmd_list(args) -> int:
 
 def cmd_data(args) -> int:
     "`data list`: every asset, its licence and cache status; `data fetch NAME`: get it now."
+    from weekend_nb.data import ASSETS, get_asset, status
+    from weekend_nb.datasets import fetch
     if args.action == 'list':
         for a in ASSETS.values():
             print(f"{a.name:<20} {status(a.name) if a.sources else 'bundled':<40} {a.licence}")
@@ -90,6 +92,7 @@ def _writable(folder: Path) -> Path:
 
 def cmd_run(args) -> int:
     "Run a chapter end to end on a preset (with `--set` changes); print its results and save them under `out/CHAPTER/`."
+    from weekend_nb.core import format_results, with_overrides
     ch = get_chapter(args.chapter)
     mod = importlib.import_module(ch.module)
     if args.preset not in mod.PRESETS: raise UsageError(f"chapter {ch.name} has no preset {args.preset!r}; choose from: {', '.join(mod.PRESETS)}")
@@ -146,10 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     "The `weekend` command."
     try:
         args = get_parser().parse_args(argv)
-        return args.func(args)
+        from weekend_nb.data import DataUnavailable
+        import weekend_nb.datasets  # registers the course's assets
+        try: return args.func(args)
+        except DataUnavailable as e: msg, code = ' '.join(str(e).split()), 1  # the whole message, on one line
     except UsageError as e: msg, code = f"{e} (see weekend --help)", 2
-    except DataUnavailable as e: msg, code = ' '.join(str(e).split()), 1  # the whole message, on one line
     except OSError as e: msg, code = f"{e} (check that path: is it a folder, writable, with free space?)", 1  # e.g. WEEKEND_NB_DATA is a file
     except KeyboardInterrupt: msg, code = 'interrupted', 130
     print(f"weekend: error: {msg}", file=sys.stderr)
     return code
+
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())  # `python -m weekend_nb.cli ...` (not this notebook)

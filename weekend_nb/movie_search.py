@@ -21,7 +21,7 @@ from .datasets import load_minilm, load_tmdb, load_wiki_summaries
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'TEMPLATES', 'EXAMPLES', 'SearchConfig', 'norm_title', 'get_corpus', 'MiniLM',
            'Tfidf', 'corpus_hash', 'get_index', 'knn', 'as_vector', 'exemplar_svm', 'MovieSearch', 'evaluate_rankers',
-           'make_app', 'make_server', 'serve', 'run']
+           'make_app', 'SiteServer', 'make_server', 'exposure_warning', 'serve', 'load_test', 'run']
 
 # %% ../nbs/95_movie_search.ipynb #916cbd25
 @dataclass
@@ -231,14 +231,17 @@ li{margin:.3rem 0}.meta{color:#666;font-size:.9em}.on{font-weight:bold}input[typ
 'error.html': """{% extends 'base.html' %}{% block title %}{{ status }}{% endblock %}{% block main %}<h1>{{ status }}</h1><p>{{ message }}</p>{% endblock %}""",
 }
 
-def make_app(search: MovieSearch, k: int = 40, max_query: int = 200):
-    "The WSGI application of the site, over `search`."
+def make_app(search: MovieSearch, k: int = 40, max_query: int = 200, cache: int = 4096):
+    "The WSGI application of the site, over `search`; the last `cache` rankings are kept (an exemplar SVM takes a fifth of a second)."
+    from functools import lru_cache
     from html import escape
     from urllib.parse import parse_qs
     from jinja2 import DictLoader, Environment
     env = Environment(loader=DictLoader(TEMPLATES), autoescape=True)
     env.filters['year'] = lambda y: '' if y is None or pd.isna(y) else str(int(y))  # 83 films have no year (pd.NA)
     embs = list(search.index)
+    similar = lru_cache(cache)(lambda fid, rank, emb: search.similar([fid], k, rank, emb))  # per film and settings
+    about = lru_cache(cache)(lambda q, rank, emb: search.about(q, 20, rank, emb))           # per query and settings
 
     def page(environ) -> tuple[str, str]:
         path, params = environ.get('PATH_INFO', '/'), parse_qs(environ.get('QUERY_STRING', ''), keep_blank_values=True)
@@ -252,14 +255,14 @@ def make_app(search: MovieSearch, k: int = 40, max_query: int = 200):
             try: film = search.film(get('id'))
             except KeyError:
                 return '404 Not Found', env.get_template('error.html').render(ctx, status='404 Not Found', message=f"No film with id {get('id')[:40]!r}.")
-            return '200 OK', env.get_template('film.html').render(ctx, id=film.name, film=film, similar=search.similar([film.name], k, rank, emb))
+            return '200 OK', env.get_template('film.html').render(ctx, id=film.name, film=film, similar=similar(film.name, rank, emb))
         if path != '/':
             return '404 Not Found', env.get_template('error.html').render(ctx, status='404 Not Found', message=f"There is no page {path[:80]}.")
         q = get('q')
         ctx.update(q=q[:max_query], n=len(search.films), popular=search.films.head(20), titles=None)
         if 'q' in params and not q: ctx['message'] = 'Type a title, or a few words about a story.'
         elif len(q) > max_query: ctx['message'] = f"That query is {len(q)} characters long; please keep it under {max_query}."
-        elif q: ctx.update(titles=search.titles(q), about=search.about(q, 20, rank, emb))
+        elif q: ctx.update(titles=search.titles(q), about=about(q, rank, emb))
         return '200 OK', env.get_template('home.html').render(ctx)
 
     def app(environ, start_response):
@@ -268,22 +271,46 @@ def make_app(search: MovieSearch, k: int = 40, max_query: int = 200):
             environ['wsgi.errors'].write(f"error on {environ.get('PATH_INFO')}: {e!r}\n")
             status, body = '500 Internal Server Error', f"<h1>Something went wrong</h1><p>{escape(type(e).__name__)}</p>"
         data = body.encode()
-        start_response(status, [('Content-Type', 'text/html; charset=utf-8'), ('Content-Length', str(len(data)))])
+        headers = [('Content-Type', 'text/html; charset=utf-8'), ('Content-Length', str(len(data)))]
+        if status.startswith('405'): headers.append(('Allow', 'GET, HEAD'))  # what a 405 must say (RFC 9110)
+        start_response(status, headers)
         return [] if environ.get('REQUEST_METHOD') == 'HEAD' else [data]
     return app
 
-def make_server(search: MovieSearch, host: str = '127.0.0.1', port: int = 8000, k: int = 40):
-    "A threaded `wsgiref` server for the site (port 0: any free port; `k` films on a film's page); call `.serve_forever()`."
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
-    from wsgiref.simple_server import make_server as _make
-    class Server(ThreadingMixIn, WSGIServer): daemon_threads = True
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *args): pass
-    return _make(host, port, make_app(search, k), server_class=Server, handler_class=Quiet)
+class SiteServer:
+    "The site on waitress: a listen backlog of 1,024, `threads` workers, idle connections closed after `timeout` s."
+    def __init__(self, app, host: str = '127.0.0.1', port: int = 8000, threads: int = 8, timeout: int = 30):
+        from waitress.server import create_server
+        self.httpd = create_server(app, host=host, port=port, threads=threads, channel_timeout=timeout,
+                                   cleanup_interval=max(1, timeout // 2), ident='awesome-movies.life')
+        self.server_port = self.httpd.effective_port
+
+    def serve_forever(self): self.httpd.run()
+
+    def shutdown(self):
+        "Stop `serve_forever` (running in another thread) and close every connection."
+        while self.httpd._map:  # what waitress' own test servers do: close the listener, the connections, the trigger
+            for d in list(self.httpd._map.values()): d.handle_close()
+        self.httpd.task_dispatcher.shutdown()
+
+    def server_close(self): pass  # `shutdown` closed everything
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.shutdown()
+
+def make_server(search: MovieSearch, host: str = '127.0.0.1', port: int = 8000, k: int = 40, threads: int = 8, timeout: int = 30) -> SiteServer:
+    "The site over `search` on `host`:`port` (port 0: any free port; `k` films on a film's page); call `.serve_forever()`."
+    return SiteServer(make_app(search, k), host, port, threads, timeout)
+
+def exposure_warning(host: str) -> str | None:
+    "A warning when `host` makes the site reachable from other machines, else None."
+    if host in ('127.0.0.1', 'localhost', '::1'): return None
+    return (f"warning: listening on {host} makes the site reachable from other machines on the network; it has no login "
+            "and no rate limit. Use --host 127.0.0.1 (the default) unless that is what you want.")
 
 def serve(host: str = '127.0.0.1', port: int = 8000, preset: str = 'cpu'):
     "Build (or load) the index and serve the site until interrupted: `weekend serve movies`."
+    import sys
+    if (w := exposure_warning(host)): print(w, file=sys.stderr, flush=True)
     setup_threads()
     cfg = PRESETS[preset]
     print('loading the corpus and the index (the first time, encoding takes a minute)...', flush=True)
@@ -291,6 +318,22 @@ def serve(host: str = '127.0.0.1', port: int = 8000, preset: str = 'cpu'):
         print(f"awesome-movies.life is at http://{host}:{httpd.server_port}/  (Ctrl-C stops it)", flush=True)
         try: httpd.serve_forever()
         except KeyboardInterrupt: pass
+
+def load_test(base: str, paths: list[str], clients: int = 20, timeout: float = 60) -> dict:
+    "Request every path of `paths` from `base`, `clients` at a time (each a new connection): latency percentiles (s) and failures."
+    import time, urllib.error, urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+    def one(path):
+        t = time.perf_counter()
+        try:
+            with urllib.request.urlopen(base + path, timeout=timeout) as r: ok = r.status == 200 and bool(r.read())
+        except (OSError, urllib.error.HTTPError): ok = False  # refused, reset, timed out, or an error status
+        return time.perf_counter() - t, ok
+    with Timer() as t, ThreadPoolExecutor(clients) as pool: got = list(pool.map(one, paths))
+    lat = np.array([s for s, _ in got])
+    return dict(clients=clients, requests=len(paths), failed=sum(not ok for _, ok in got), p50=float(np.percentile(lat, 50)),
+                p95=float(np.percentile(lat, 95)), max=float(lat.max()), per_second=len(paths) / t.elapsed)
+
 
 # %% ../nbs/95_movie_search.ipynb #ca80da2c
 EXAMPLES = ['The Dark Knight', 'Toy Story', 'Alien', 'Titanic', 'Vertigo']
