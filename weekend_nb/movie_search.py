@@ -6,9 +6,11 @@ films like the ones you liked or like a sentence you type, measure which ranking
 # %% ../nbs/95_movie_search.ipynb #e25c9a0c
 from __future__ import annotations
 import hashlib
+from contextlib import contextmanager
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import numpy as np
 import pandas as pd
@@ -21,7 +23,8 @@ from .datasets import load_minilm, load_tmdb, load_wiki_summaries
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'TEMPLATES', 'EXAMPLES', 'SearchConfig', 'norm_title', 'get_corpus', 'MiniLM',
            'Tfidf', 'corpus_hash', 'get_index', 'knn', 'as_vector', 'exemplar_svm', 'MovieSearch', 'evaluate_rankers',
-           'make_app', 'SiteServer', 'make_server', 'exposure_warning', 'serve', 'load_test', 'run']
+           'make_app', 'SiteServer', 'make_server', 'exposure_warning', 'serve', 'load_test', 'site_paths',
+           'site_process', 'run']
 
 # %% ../nbs/95_movie_search.ipynb #916cbd25
 @dataclass
@@ -334,6 +337,29 @@ def load_test(base: str, paths: list[str], clients: int = 20, timeout: float = 6
     return dict(clients=clients, requests=len(paths), failed=sum(not ok for _, ok in got), p50=float(np.percentile(lat, 50)),
                 p95=float(np.percentile(lat, 95)), max=float(lat.max()), per_second=len(paths) / t.elapsed)
 
+
+def site_paths(films: pd.DataFrame, n: int, seed: int = 0) -> list[str]:
+    "`n` requests to the site over `n` different films: 9 in 10 a film page (kNN and SVM alternately), 1 in 10 a title search (SVM)."
+    ids = np.random.default_rng(seed).choice(films.index, n, replace=False)
+    return [f"/film?id={i}&rank={('knn', 'svm')[k % 2]}" if k % 10 else f"/?q={quote_plus(films.title[i])}&rank=svm" for k, i in enumerate(ids)]
+
+@contextmanager
+def site_process(preset: str = 'cpu', python: str | None = None, env: dict | None = None, wait: float = 600):
+    "`weekend serve movies` in a process of its own on a free port (`python`: another interpreter); yields its URL once it answers."
+    import socket, subprocess, sys, time, urllib.request
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+    cmd = [python or sys.executable, '-c', f"from weekend_nb.cli import main; main(['serve', 'movies', '--port', '{port}', '--preset', '{preset}'])"]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    base, t0 = f'http://127.0.0.1:{port}', time.perf_counter()
+    try:
+        while True:  # loading the corpus and the cached index takes seconds (building it, minutes)
+            try:
+                urllib.request.urlopen(base + '/', timeout=5).read(); break
+            except OSError:
+                if p.poll() is not None or time.perf_counter() - t0 > wait: raise RuntimeError(f"the site did not start (exit status {p.poll()})")
+                time.sleep(0.5)
+        yield base
+    finally: p.terminate(); p.wait()
 
 # %% ../nbs/95_movie_search.ipynb #ca80da2c
 EXAMPLES = ['The Dark Knight', 'Toy Story', 'Alien', 'Titanic', 'Vertigo']

@@ -6,6 +6,7 @@ their dot product predicts the rating, evaluate it the way the literature does, 
 # %% ../nbs/90_recommender.ipynb #56fb11d9
 from __future__ import annotations
 import difflib
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -15,15 +16,16 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from .core import Result, Timer, describe_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
+from .core import (CheckpointMismatch, Result, Timer, atomic_path, config_dict, describe_device, load_checkpoint,
+                             save_checkpoint, set_seed, setup_threads)
 from .datasets import load_movielens
-from .learner import Learner, get_dls
+from .learner import CheckpointCB, Learner, get_dls
 
 # %% auto #0
 __all__ = ['TINY', 'N_USERS', 'N_ITEMS', 'CPU', 'GPU', 'PRESETS', 'RecConfig', 'folds', 'u1_split', 'rating_metrics',
            'ranking_metrics', 'fit_biases', 'DotProductBias', 'NeuralRec', 'get_model', 'to_dataset', 'train',
            'predict_ratings', 'score_matrix', 'evaluate_models', 'similar_items', 'load_model', 'recommend',
-           'find_title', 'similar_movies', 'run']
+           'find_title', 'similar_movies', 'cross_validate', 'run']
 
 # %% ../nbs/90_recommender.ipynb #be9a36f8
 @dataclass
@@ -129,13 +131,14 @@ def to_dataset(df: pd.DataFrame) -> TensorDataset:
     return TensorDataset(torch.tensor(df[['user', 'item']].values), torch.tensor(df.rating.values, dtype=torch.float32))
 
 # %% ../nbs/90_recommender.ipynb #bedfd337
-def train(cfg: RecConfig, train: pd.DataFrame, valid: pd.DataFrame | None = None, cbs=(), quiet: bool = False, device=None) -> Learner:
-    "Train `cfg.model` on the `train` ratings with the Learner (AdamW, 1cycle, MSE)."
+def train(cfg: RecConfig, train: pd.DataFrame, valid: pd.DataFrame | None = None, cbs=(), quiet: bool = False, device=None,
+          ckpt: str | Path | None = None, resume: bool = False) -> Learner:
+    "Train `cfg.model` on the `train` ratings with the Learner (AdamW, 1cycle, MSE), checkpointing to `ckpt` (continuing from it if `resume`)."
     model = get_model(cfg)
     dls = get_dls(to_dataset(train), to_dataset(valid) if valid is not None else None, cfg.bs, cfg.seed)
     learn = Learner(model, dls, nn.functional.mse_loss, lr=cfg.lr, wd=cfg.wd, one_cycle=True, device=device, seed=cfg.seed,
-                    cbs=list(cbs), progress=not quiet)
-    return learn.fit(cfg.n_epochs, cfg=cfg)
+                    cbs=[*cbs, *([CheckpointCB(ckpt, every=100)] if ckpt else [])], progress=not quiet)
+    return learn.fit(cfg.n_epochs, cfg=cfg, resume=ckpt if resume else None)
 
 @torch.no_grad()
 def predict_ratings(model: nn.Module, df: pd.DataFrame) -> np.ndarray:
@@ -219,17 +222,33 @@ def similar_movies(title: str, k: int = 10, model: nn.Module | None = None, data
     return pd.DataFrame([{'title': m.title[i], 'year': m.year[i], 'similarity': s} for i, s in sims])
 
 # %% ../nbs/90_recommender.ipynb #cc90b72e
-def run(preset: str = 'cpu', out_dir: str | Path = 'runs/recommender', cfg: RecConfig | None = None, n_folds: int = 5) -> list[Result]:
-    "Cross-validate matrix factorisation on MovieLens 100k, train on everything, save the model to `out_dir`."
+def cross_validate(ratings: pd.DataFrame, cfg: RecConfig, n_folds: int = 5, log: str | Path | None = None, resume: bool = False) -> list[dict]:
+    "`evaluate_models` of `cfg` on the first `n_folds` folds; each fold's results are written to `log` (JSON) as it ends, and kept with `resume`."
+    done = []
+    if resume and log and Path(log).is_file():
+        saved = json.loads(Path(log).read_text())
+        if saved.get('config') != config_dict(cfg):
+            raise CheckpointMismatch(f"{log} holds folds of another config; use the config it was written with, or run without --resume")
+        done = saved['folds']
+    for s in folds(ratings)[len(done):n_folds]:
+        done.append(evaluate_models(ratings, s, {'mf': cfg}))
+        if log:
+            with atomic_path(log) as tmp: Path(tmp).write_text(json.dumps(dict(config=config_dict(cfg), folds=done)))
+    return done[:n_folds]
+
+def run(preset: str = 'cpu', out_dir: str | Path = 'runs/recommender', cfg: RecConfig | None = None, n_folds: int = 5,
+        resume: bool = False) -> list[Result]:
+    "Cross-validate matrix factorisation on MovieLens 100k, train on everything, save the model to `out_dir`; `resume` continues a killed run."
     setup_threads()
     cfg, out, dev = cfg or PRESETS[preset], Path(out_dir), describe_device()
     ratings, movies = load_movielens()
-    with Timer() as t: cv = [evaluate_models(ratings, s, {'mf': cfg}) for s in folds(ratings)[:n_folds]]
+    cv = cross_validate(ratings, cfg, n_folds, out/'folds.json', resume)
     mean = lambda m, k: float(np.mean([f[m][k] for f in cv]))
-    learn = train(cfg, ratings)
+    learn = train(cfg, ratings, ckpt=out/'checkpoint.pt', resume=resume)
     save_checkpoint(out/'model.pt', cfg=cfg, step=learn.step_count, model=learn.module)
     src = f"MovieLens 100k, {n_folds}-fold CV (mean)"
-    return [Result('RMSE, user + item biases (baseline)', mean('user + item biases', 'rmse'), 'Surprise BaselineOnly 0.944', src, dev, t.elapsed),
+    return [Result('RMSE, user + item biases (baseline)', mean('user + item biases', 'rmse'), 'Surprise BaselineOnly 0.944', src, dev,
+                   mean('user + item biases', 'seconds')),
             Result(f"RMSE, matrix factorisation ({cfg.n_factors} factors, {cfg.n_epochs} epochs)", mean('mf', 'rmse'),
                    'Surprise SVD 0.934, SVD++ 0.920', src, dev, mean('mf', 'seconds')),
             Result('MAE, matrix factorisation', mean('mf', 'mae'), 'Surprise SVD 0.737', src, dev, mean('mf', 'seconds')),
