@@ -22,18 +22,20 @@ run: install
 
 ## Everything CI checks: library in sync with notebooks, README and settings.ini in sync, notebook tests, pytest,
 ## and a plain `pip install .` (no [dev]) running a chapter notebook as Colab would.
-test: install check-sync test-nbs test-py test-install
+## pytest (one thread) and the plain install (mostly pip unpacking wheels) share the two cores side by side.
+test: install check-sync test-nbs
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-py test-install
 
 # Torch in two processes on two cores runs many times slower unless each uses one thread.
 test-nbs: install
 	OMP_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers 2 --timing
 
 test-py: install
-	OMP_NUM_THREADS=1 $(BIN)/pytest -q tests
+	OMP_NUM_THREADS=1 $(BIN)/pytest -q --durations=10 tests
 
 ## A fresh venv with `pip install .` (no [dev]) runs chapter 10's notebook (TINY cells): what a Colab user gets.
 test-install:
-	tools/check_plain_install.sh nbs/10_software2.ipynb
+	OMP_NUM_THREADS=1 tools/check_plain_install.sh nbs/10_software2.ipynb
 
 check-sync: install
 	PATH=$(BIN):$$PATH tools/check_sync.sh

