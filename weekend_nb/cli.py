@@ -30,6 +30,8 @@ CHAPTERS = [
     Chapter('digits', 'weekend_nb.digits', 'Digits: MLP, CNN and LeNet on real MNIST', ('mnist', 'digits8x8')),
     Chapter('sentiment', 'weekend_nb.sentiment', 'Movie-review sentiment: bag of words, LSTM, fine-tuned transformer',
             ('rotten_tomatoes', 'imdb', 'gpt2_tokenizer', 'minilm')),
+    Chapter('shakespeare', 'weekend_nb.shakespeare', 'Shakespeare, one character at a time: n-gram counts, a char-RNN, a tiny GPT',
+            ('shakespeare',)),
     Chapter('recommender', 'weekend_nb.recommender', 'Movie recommender: matrix factorisation on MovieLens 100k', ('movielens_100k',)),
     Chapter('movies', 'weekend_nb.movie_search', 'awesome-movies.life: a movie search engine and its web site',
             ('tmdb_movies', 'wiki_film_summaries', 'minilm', 'movielens_100k')),

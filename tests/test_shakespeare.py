@@ -1,0 +1,64 @@
+"Chapter 50 as a user meets it: `generate`'s bad input gets clear errors, and a killed `weekend run shakespeare` resumes."
+import os, signal, subprocess, sys, time
+from pathlib import Path
+
+import pytest
+import torch
+
+from weekend_nb.shakespeare import TINY, CharVocab, generate, get_model, load_model, save_model
+
+WEEKEND = str(Path(sys.executable).with_name('weekend'))
+
+
+@pytest.fixture(scope='module')
+def model(tmp_path_factory):
+    "An untrained TINY GPT, saved and loaded as `generate` would load it: the checks here are about input, not quality."
+    vocab = CharVocab("\n !',.:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    torch.manual_seed(0)
+    path = save_model(tmp_path_factory.mktemp('m') / 'model.pt', TINY, get_model(TINY, len(vocab)), vocab)
+    return load_model(path)
+
+
+@pytest.mark.parametrize('kwargs, error, text', [
+    (dict(prompt='Zoë'), ValueError, "never saw: 'ë'"),
+    (dict(prompt=b'ROMEO'), TypeError, 'must be a str'),
+    (dict(n_chars=0), ValueError, 'n_chars must be a whole number from 1'),
+    (dict(n_chars=-3), ValueError, 'n_chars'),
+    (dict(n_chars=10**7), ValueError, '100,000'),
+    (dict(n_chars=2.5), ValueError, 'n_chars'),
+    (dict(temperature=-0.5), ValueError, 'temperature must be 0'),
+    (dict(temperature=float('inf')), ValueError, 'temperature'),
+    (dict(top_k=0), ValueError, 'top_k'),
+])
+def test_bad_input_gets_a_clear_error(model, kwargs, error, text):
+    with pytest.raises(error, match=None) as e: generate(**{'prompt': 'ROMEO:', 'n_chars': 10, **kwargs}, model=model)
+    assert text in str(e.value)
+
+
+def test_documented_edge_cases(model):
+    assert len(generate('', 25, model=model, seed=0)) == 25                      # an empty prompt starts after a line break
+    assert generate('A', 30, temperature=0, model=model) == generate('A', 30, temperature=0, model=model)  # greedy is deterministic
+    long = 'To be, or not to be: ' * 20                                           # longer than the model's 32-character context
+    assert generate(long, 5, model=model, seed=0).startswith(long)
+
+
+def test_no_model_yet(tmp_path):
+    with pytest.raises(FileNotFoundError, match='weekend run shakespeare'): load_model(tmp_path / 'model.pt')
+
+
+def test_killed_run_resumes_to_the_same_model(tmp_path):
+    "SIGKILL in the middle of the GPT's training; `--resume` ends with the same weights as a run that was never killed."
+    args = ['run', 'shakespeare', '--preset', 'tiny', '--set', 'max_iters=600', '--set', 'eval_every=50']
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    subprocess.run([WEEKEND, *args, '--out', str(tmp_path / 'full')], check=True, capture_output=True, env=env, timeout=600)
+    ck = tmp_path / 'killed' / 'shakespeare' / 'gpt_checkpoint.pt'
+    p = subprocess.Popen([WEEKEND, *args, '--out', str(tmp_path / 'killed')], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    t0 = time.time()
+    while not ck.exists() or torch.load(ck, weights_only=True)['step'] < 150:
+        assert p.poll() is None and time.time() - t0 < 300, 'the run ended before it could be killed'
+        time.sleep(0.05)
+    p.send_signal(signal.SIGKILL); p.wait()
+    r = subprocess.run([WEEKEND, *args, '--out', str(tmp_path / 'killed'), '--resume'], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0 and 'resumed from step' in r.stdout, r.stderr
+    a, b = (torch.load(tmp_path / d / 'shakespeare' / 'model.pt', weights_only=True)['state']['model'] for d in ('full', 'killed'))
+    assert all(torch.equal(a[k], b[k]) for k in a)
