@@ -346,10 +346,11 @@ def site_paths(films: pd.DataFrame, n: int, seed: int = 0) -> list[str]:
 @contextmanager
 def site_process(preset: str = 'cpu', python: str | None = None, env: dict | None = None, wait: float = 600):
     "`weekend serve movies` in a process of its own on a free port (`python`: another interpreter); yields its URL once it answers."
-    import socket, subprocess, sys, time, urllib.request
+    import socket, subprocess, sys, tempfile, time, urllib.request
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
     cmd = [python or sys.executable, '-c', f"from weekend_nb.cli import main; main(['serve', 'movies', '--port', '{port}', '--preset', '{preset}'])"]
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                         cwd=tempfile.mkdtemp())  # an empty folder: the package comes from the environment (or `env`'s PYTHONPATH), not from here
     base, t0 = f'http://127.0.0.1:{port}', time.perf_counter()
     try:
         while True:  # loading the corpus and the cached index takes seconds (building it, minutes)
