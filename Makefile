@@ -24,7 +24,7 @@ run: install
 ## and a plain `pip install .` (no [dev]) running a chapter notebook as Colab would.
 ## pytest (one thread) and the plain install (mostly pip unpacking wheels) share the two cores side by side.
 test: install check-sync test-nbs
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-py test-install
+	$(MAKE) --no-print-directory -j2 --output-sync=target -o $(VENV)/.installed test-py test-install  # -o: installed above (nbdev rewrites pyproject.toml's timestamp)
 
 # Torch in two processes on two cores runs many times slower unless each uses one thread.
 test-nbs: install

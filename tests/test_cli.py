@@ -143,7 +143,8 @@ def test_run_digits_resumes(tmp_path):
 def test_ctrl_c_while_importing_is_one_line():
     "Ctrl-C half a second in, while torch is still being imported: 'interrupted', status 130, no traceback."
     import signal, time
-    p = subprocess.Popen([sys.executable, '-m', 'weekend_nb.cli', 'list'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen([sys.executable, '-m', 'weekend_nb.cli', 'list'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal, even when run in the background
     time.sleep(0.5)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)

@@ -20,9 +20,10 @@ from .core import (Result, describe_device, get_device, load_checkpoint, save_ch
 from .datasets import load_shakespeare
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'MAX_CHARS', 'CharConfig', 'CharVocab', 'split_text', 'ngram_loss', 'bits', 'CharRNN',
-           'CausalSelfAttention', 'Block', 'GPT', 'get_model', 'get_batch', 'Streams', 'get_lr', 'estimate_loss',
-           'train_lm', 'sample', 'find_cycle', 'steps_in', 'save_model', 'load_model', 'generate', 'run']
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'MAX_CHARS', 'PEAK_BF16', 'CharConfig', 'CharVocab', 'split_text', 'ngram_loss',
+           'bits', 'CharRNN', 'CausalSelfAttention', 'Block', 'GPT', 'get_model', 'get_batch', 'Streams', 'get_lr',
+           'estimate_loss', 'train_lm', 'sample', 'find_cycle', 'steps_in', 'flops_per_char', 'mfu', 'save_model',
+           'load_model', 'generate', 'run']
 
 # %% ../nbs/50_shakespeare.ipynb #84ef7786
 @dataclass
@@ -44,12 +45,15 @@ class CharConfig:
     eval_every: int = 250       # steps between validation estimates (and checkpoints)
     eval_iters: int = 20        # batches per validation estimate
     grad_clip: float = 1.0
+    amp: bool = False           # bf16 autocast (GPUs with bf16, recent CPUs): faster matrix products, same float32 weights
+    compile: bool = False       # torch.compile the model (a minute of compiling, then faster steps)
     seed: int = 1337
 
 TINY = CharConfig(block=32, bs=8, n_layer=1, n_head=2, n_embd=32, hidden=48, rnn_layers=1, lr=3e-3, warmup=10,
                   max_iters=150, eval_every=50, eval_iters=8)
 CPU = CharConfig()
-GPU = CharConfig(block=256, bs=64, n_layer=6, n_head=6, n_embd=384, hidden=512, dropout=0.2, max_iters=5000, eval_every=500, eval_iters=200)
+GPU = CharConfig(block=256, bs=64, n_layer=6, n_head=6, n_embd=384, hidden=512, dropout=0.2, max_iters=5000, eval_every=500, eval_iters=200,
+                amp=True, compile=True)
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
 
 # %% ../nbs/50_shakespeare.ipynb #408652c8
@@ -214,6 +218,8 @@ def train_lm(cfg: CharConfig, train: torch.Tensor, valid: torch.Tensor, vocab_si
         state = None if loop['state'] is None else tuple(s.to(device) for s in loop['state']) if cfg.model == 'lstm' else loop['state'][0].to(device)
         if not quiet: print(f"resumed from step {step} ({seconds:.0f} s of training)")
     evaluate = lambda: estimate_loss(model, valid, cfg.block, cfg.bs, cfg.eval_iters)
+    fwd = torch.compile(model) if cfg.compile else model            # the same weights, a compiled forward
+    autocast = lambda: torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.amp)
     model.train()
     while step < cfg.max_iters and (cfg.budget_s is None or seconds < cfg.budget_s):
         if step % cfg.eval_every == 0 and (not history or history[-1]['step'] != step):
@@ -223,17 +229,17 @@ def train_lm(cfg: CharConfig, train: torch.Tensor, valid: torch.Tensor, vocab_si
         for group in opt.param_groups: group['lr'] = get_lr(step, cfg)
         if rnn:
             x, y, restart = streams.next()
-            logits, state = model(x.to(device), None if restart else state)
+            with autocast(): logits, state = fwd(x.to(device), None if restart else state)
             state = _detach(state)
         else:
             x, y = get_batch(train, cfg.block, cfg.bs, g)
-            logits, _ = model(x.to(device))
-        loss = F.cross_entropy(logits.flatten(0, 1), y.to(device).flatten())
+            with autocast(): logits, _ = fwd(x.to(device))
+        loss = F.cross_entropy(logits.float().flatten(0, 1), y.to(device).flatten())
         opt.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         opt.step()
-        if device.type == 'cuda': torch.cuda.synchronize()
+        if device.type == 'cuda': torch.cuda.synchronize()  # so that `seconds` is the GPU's time, not the launch's
         step, seconds = step + 1, seconds + time.perf_counter() - t
         if ckpt and step % cfg.eval_every == 0:
             st = None if state is None else tuple(state) if isinstance(state, tuple) else (state,)
@@ -290,6 +296,19 @@ def steps_in(cfg: CharConfig, seconds: float, train: torch.Tensor, vocab_size: i
     c = replace(cfg, max_iters=probe, eval_every=10**9, eval_iters=1, warmup=1)
     _, h = train_lm(c, train, train[:cfg.block * 4], vocab_size, device, quiet=True)
     return max(1, int(seconds / (h[-1]['seconds'] / probe)))
+
+PEAK_BF16 = {'H100': 989e12, 'H200': 989e12, 'A100': 312e12, 'L4': 121e12, 'A10G': 125e12, 'T4': 65e12}  # dense bf16/fp16 FLOP/s
+
+def flops_per_char(model: nn.Module, cfg: CharConfig) -> float:
+    "Training FLOPs per character of a GPT: 6 per weight (forward and backward) + attention's 12 * layers * context * width (PaLM, appendix B)."
+    return 6 * sum(p.numel() for p in model.parameters()) + 12 * cfg.n_layer * cfg.block * cfg.n_embd
+
+def mfu(model: nn.Module, cfg: CharConfig, chars_per_s: float, device=None) -> float | None:
+    "Model FLOPs utilisation: the FLOP/s the training needed over the GPU's bf16 peak; None where the peak is not known (CPUs, other GPUs)."
+    dev = get_device(device)
+    if dev.type != 'cuda': return None
+    peak = next((v for k, v in PEAK_BF16.items() if k in torch.cuda.get_device_name(dev)), None)
+    return chars_per_s * flops_per_char(model, cfg) / peak if peak else None
 
 # %% ../nbs/50_shakespeare.ipynb #1de4eef9
 def save_model(path: str | Path, cfg: CharConfig, model: nn.Module, vocab: CharVocab) -> Path:
