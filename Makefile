@@ -31,7 +31,7 @@ test-nbs: install
 	OMP_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers 2 --timing
 
 test-py: install
-	OMP_NUM_THREADS=1 $(BIN)/pytest -q --durations=10 tests
+	OMP_NUM_THREADS=1 PYTHONFAULTHANDLER=1 $(BIN)/pytest -q --durations=10 tests  # faulthandler: a crash prints every thread's Python stack
 
 ## A fresh venv with `pip install .` (no [dev]) runs chapter 10's notebook (TINY cells): what a Colab user gets.
 test-install:

@@ -31,3 +31,25 @@ def data_home(tmp_path, monkeypatch):
     monkeypatch.setenv('WEEKEND_NB_DATA', str(d))
     monkeypatch.delenv('WEEKEND_NB_OFFLINE', raising=False)
     return d
+
+
+_exit_status = None
+
+def pytest_sessionfinish(session, exitstatus):
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """After pytest has reported, end the process without the interpreter's teardown if background threads are alive.
+
+    A thread that is inside torch's C++ code when Python tears down cannot return to Python; the C++ runtime then aborts
+    the whole process ('terminate called without an active exception'), turning a passed run into exit code 134. The
+    site's server waits for its workers on shutdown; this catches any other thread (named here, so it can be fixed)."""
+    alive = [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
+    if alive and _exit_status is not None:
+        print(f"\nconftest: {len(alive)} background thread(s) alive at exit ({', '.join(sorted({t.name for t in alive}))}); "
+              f"exiting with pytest's status {_exit_status} without interpreter teardown", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        os._exit(_exit_status)

