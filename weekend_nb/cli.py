@@ -32,6 +32,8 @@ CHAPTERS = [
             ('rotten_tomatoes', 'imdb', 'gpt2_tokenizer', 'minilm')),
     Chapter('shakespeare', 'weekend_nb.shakespeare', 'Shakespeare, one character at a time: n-gram counts, a char-RNN, a tiny GPT',
             ('shakespeare',)),
+    Chapter('translation', 'weekend_nb.translation', 'Translation with attention: word by word, a GRU encoder-decoder with and without attention, beam search',
+            ('tatoeba_eng_fra', 'tatoeba_eng_spa')),
     Chapter('recommender', 'weekend_nb.recommender', 'Movie recommender: matrix factorisation on MovieLens 100k', ('movielens_100k',)),
     Chapter('movies', 'weekend_nb.movie_search', 'awesome-movies.life: a movie search engine and its web site',
             ('tmdb_movies', 'wiki_film_summaries', 'minilm', 'movielens_100k')),
