@@ -7,6 +7,28 @@ import pytest
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 SCRIPTS = Path(__file__).parent / 'scripts'
 PY = sys.executable
+WEEKEND = str(Path(sys.executable).with_name('weekend'))
+
+
+def kill_and_resume(tmp_path: Path, args: list[str], checkpoint: str, past: int, model: str = 'model.pt'):
+    """`weekend ARGS` run to the end in one folder; in another, killed with SIGKILL once `checkpoint` (relative to the
+    output folder) records a step of `past` or more, then run again with `--resume`. Returns the resumed run (its
+    stdout says where it resumed) and the state dicts of the two runs' saved `model`, which should be identical."""
+    import signal, subprocess, time
+    import torch
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    subprocess.run([WEEKEND, *args, '--out', str(tmp_path / 'full')], check=True, capture_output=True, env=env, timeout=600)
+    ck = tmp_path / 'killed' / checkpoint
+    p = subprocess.Popen([WEEKEND, *args, '--out', str(tmp_path / 'killed')], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    t0 = time.time()
+    while not ck.exists() or torch.load(ck, weights_only=True)['step'] < past:
+        assert p.poll() is None and time.time() - t0 < 300, 'the run ended before it could be killed'
+        time.sleep(0.05)
+    p.send_signal(signal.SIGKILL); p.wait()
+    r = subprocess.run([WEEKEND, *args, '--out', str(tmp_path / 'killed'), '--resume'], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    chapter = Path(checkpoint).parts[0]
+    return r, [torch.load(tmp_path / d / chapter / model, weights_only=True)['state']['model'] for d in ('full', 'killed')]
 
 
 class _Quiet(SimpleHTTPRequestHandler):

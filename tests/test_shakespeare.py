@@ -1,13 +1,10 @@
 "Chapter 50 as a user meets it: `generate`'s bad input gets clear errors, and a killed `weekend run shakespeare` resumes."
-import os, signal, subprocess, sys, time
-from pathlib import Path
 
 import pytest
 import torch
 
+from conftest import kill_and_resume
 from weekend_nb.shakespeare import TINY, CharVocab, generate, get_model, load_model, save_model
-
-WEEKEND = str(Path(sys.executable).with_name('weekend'))
 
 
 @pytest.fixture(scope='module')
@@ -48,17 +45,7 @@ def test_no_model_yet(tmp_path):
 
 def test_killed_run_resumes_to_the_same_model(tmp_path):
     "SIGKILL in the middle of the GPT's training; `--resume` ends with the same weights as a run that was never killed."
-    args = ['run', 'shakespeare', '--preset', 'tiny', '--set', 'max_iters=600', '--set', 'eval_every=50']
-    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
-    subprocess.run([WEEKEND, *args, '--out', str(tmp_path / 'full')], check=True, capture_output=True, env=env, timeout=600)
-    ck = tmp_path / 'killed' / 'shakespeare' / 'gpt_checkpoint.pt'
-    p = subprocess.Popen([WEEKEND, *args, '--out', str(tmp_path / 'killed')], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    t0 = time.time()
-    while not ck.exists() or torch.load(ck, weights_only=True)['step'] < 150:
-        assert p.poll() is None and time.time() - t0 < 300, 'the run ended before it could be killed'
-        time.sleep(0.05)
-    p.send_signal(signal.SIGKILL); p.wait()
-    r = subprocess.run([WEEKEND, *args, '--out', str(tmp_path / 'killed'), '--resume'], capture_output=True, text=True, env=env, timeout=600)
-    assert r.returncode == 0 and 'resumed from step' in r.stdout, r.stderr
-    a, b = (torch.load(tmp_path / d / 'shakespeare' / 'model.pt', weights_only=True)['state']['model'] for d in ('full', 'killed'))
+    r, (a, b) = kill_and_resume(tmp_path, ['run', 'shakespeare', '--preset', 'tiny', '--set', 'max_iters=600', '--set', 'eval_every=50'],
+                                'shakespeare/gpt_checkpoint.pt', past=150)
+    assert 'resumed from step' in r.stdout
     assert all(torch.equal(a[k], b[k]) for k in a)

@@ -1,13 +1,10 @@
 "Chapter 60 as a user meets it: `translate`'s bad input gets clear errors, and a killed `weekend run translation` resumes."
-import os, signal, subprocess, sys, time
-from pathlib import Path
 
 import pytest
 import torch
 
+from conftest import kill_and_resume
 from weekend_nb.translation import TINY, Seq2Seq, Vocab, load_model, save_model, translate
-
-WEEKEND = str(Path(sys.executable).with_name('weekend'))
 
 
 @pytest.fixture(scope='module')
@@ -46,17 +43,7 @@ def test_no_model_yet(tmp_path):
 
 def test_killed_run_resumes_to_the_same_model(tmp_path):
     "SIGKILL during the attention model's training; `--resume` ends with the same weights as a run that was never killed."
-    args = ['run', 'translation', '--preset', 'tiny', '--set', 'epochs=6']
-    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
-    subprocess.run([WEEKEND, *args, '--out', str(tmp_path / 'full')], check=True, capture_output=True, env=env, timeout=600)
-    ck = tmp_path / 'killed' / 'translation' / 'bahdanau_checkpoint.pt'
-    p = subprocess.Popen([WEEKEND, *args, '--out', str(tmp_path / 'killed')], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    t0 = time.time()
-    while not ck.exists() or torch.load(ck, weights_only=True)['step'] < 2:
-        assert p.poll() is None and time.time() - t0 < 300, 'the run ended before it could be killed'
-        time.sleep(0.05)
-    p.send_signal(signal.SIGKILL); p.wait()
-    r = subprocess.run([WEEKEND, *args, '--out', str(tmp_path / 'killed'), '--resume'], capture_output=True, text=True, env=env, timeout=600)
-    assert r.returncode == 0 and 'resumed after epoch' in r.stdout, r.stderr
-    a, b = (torch.load(tmp_path / d / 'translation' / 'model.pt', weights_only=True)['state']['model'] for d in ('full', 'killed'))
+    r, (a, b) = kill_and_resume(tmp_path, ['run', 'translation', '--preset', 'tiny', '--set', 'epochs=6'],
+                                'translation/bahdanau_checkpoint.pt', past=2)
+    assert 'resumed after epoch' in r.stdout
     assert all(torch.equal(a[k], b[k]) for k in a)
