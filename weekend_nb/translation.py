@@ -67,10 +67,10 @@ def prepare_pairs(pairs: list[tuple[str, str]], max_words: int = 9, prefixes: bo
     "Normalised (English, target) pairs with at most `max_words` words a side; with `prefixes`, only the tutorial's 'i am', 'he is'... sentences."
     out = []
     for en, tg in pairs:
-        en, tg = normalize(en), normalize(tg)
-        if not en or not tg or n_words(en) > max_words or n_words(tg) > max_words: continue
-        if prefixes and not en.replace("'", ' ').startswith(ENG_PREFIXES): continue
-        out.append((en, tg))
+        en = normalize(en)
+        if not en or n_words(en) > max_words or (prefixes and not en.replace("'", ' ').startswith(ENG_PREFIXES)): continue
+        tg = normalize(tg)                      # only for the pairs the English side lets through: most are not
+        if tg and n_words(tg) <= max_words: out.append((en, tg))
     return out
 
 def split_by_source(pairs: list[tuple[str, str]], test_frac: float = 0.1, seed: int = 0):
