@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHAPTER ?= movies
 PIP_QUIET = 2>&1 | { grep -v 'is ignored: it is neither' || true; }
 
-.PHONY: install run test test-nbs test-py test-install check-sync readme settings export clean-nbs outputs bench screenshot
+.PHONY: install run test test-gpu test-nbs test-py test-install check-sync readme settings export clean-nbs outputs bench screenshot
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -32,6 +32,11 @@ test-nbs: install
 
 test-py: install
 	OMP_NUM_THREADS=1 PYTHONFAULTHANDLER=1 $(BIN)/pytest -q --durations=10 tests  # faulthandler: a crash prints every thread's Python stack
+
+## The GPU path on a machine with CUDA: the Learner's AMP/compile/DDP tests on CUDA and every notebook with its `#| gpu`
+## cells. Without CUDA it says so and exits non-zero.
+test-gpu: install
+	BIN=$(BIN) tools/test_gpu.sh
 
 ## A fresh venv with `pip install .` (no [dev]) runs chapter 10's notebook (TINY cells): what a Colab user gets.
 test-install:

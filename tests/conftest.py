@@ -10,6 +10,14 @@ PY = sys.executable
 WEEKEND = str(Path(sys.executable).with_name('weekend'))
 
 
+def cuda_or_skip(n_gpus: int = 1):
+    "Mark a test that needs `n_gpus` CUDA GPUs: skipped without them, except under `make test-gpu` (WEEKEND_NB_REQUIRE_CUDA=1), where that fails."
+    import torch
+    have = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if have >= n_gpus or os.environ.get('WEEKEND_NB_REQUIRE_CUDA') and n_gpus == 1: return pytest.mark.cuda
+    return pytest.mark.skipif(True, reason=f"needs {n_gpus} CUDA GPU(s), this machine has {have}")
+
+
 def kill_and_resume(tmp_path: Path, args: list[str], checkpoint: str, past: int, model: str = 'model.pt'):
     """`weekend ARGS` run to the end in one folder; in another, killed with SIGKILL once `checkpoint` (relative to the
     output folder) records a step of `past` or more, then run again with `--resume`. Returns the resumed run (its

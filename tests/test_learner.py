@@ -1,27 +1,34 @@
 "The Learner's options that change the step: torch.compile and mixed precision (CPU here; CUDA in `make test-gpu`)."
+import pytest
 import torch
 from torch import nn
+
+from conftest import cuda_or_skip
 
 from weekend_nb.core import set_seed
 from weekend_nb.datasets import synthetic_classification
 from weekend_nb.learner import Learner, accuracy, get_dls
 
 
-def _learner(**kw):
+DEVICES = ['cpu', pytest.param('cuda', marks=cuda_or_skip())]
+
+
+def _learner(device='cpu', **kw):
     set_seed(0)
     ds = synthetic_classification(512, n_classes=4)
     train, valid = torch.utils.data.random_split(ds, [384, 128], generator=torch.Generator().manual_seed(0))
     model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 4))
     return Learner(model, get_dls(train, valid, bs=32), nn.functional.cross_entropy, lr=1e-2, metrics={'accuracy': accuracy},
-                   device='cpu', progress=False, **kw)
+                   device=device, progress=False, **kw)
 
 
-def test_compile_trains_like_eager():
+@pytest.mark.parametrize('device', DEVICES)
+def test_compile_trains_like_eager(device):
     "torch.compile changes how the step runs, not what it computes: same weights as eager after two epochs."
-    eager, compiled = _learner().fit(2), _learner(compile=True).fit(2)
+    eager, compiled = _learner(device, use_amp=False).fit(2), _learner(device, use_amp=False, compile=True).fit(2)
     assert compiled.model is not compiled.module  # the compiled wrapper trained, the plain module is what is kept
     for a, b in zip(eager.module.parameters(), compiled.module.parameters()):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5) if device == 'cpu' else torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)
     assert compiled.history[-1]['accuracy'] > 0.7
 
 
@@ -30,3 +37,12 @@ def test_amp_only_on_cuda():
     learn = _learner(use_amp=True)
     assert not learn.use_amp and not learn.scaler.is_enabled()
     assert learn.fit(1).history[-1]['accuracy'] > 0.5
+
+
+@cuda_or_skip()
+def test_amp_on_cuda_trains():
+    "On CUDA mixed precision is on by default (bf16 where the GPU has it, else fp16 with a loss scaler) and trains as well."
+    learn = _learner('cuda')
+    assert learn.use_amp and (learn.amp_dtype == torch.bfloat16) == torch.cuda.is_bf16_supported()
+    assert learn.scaler.is_enabled() == (learn.amp_dtype == torch.float16)
+    assert learn.fit(2).history[-1]['accuracy'] > 0.7

@@ -21,7 +21,7 @@ from .core import get_device, in_test, load_checkpoint, save_checkpoint, set_rng
 
 # %% auto #0
 __all__ = ['DataLoaders', 'get_dls', 'to_device', 'accuracy', 'evaluate', 'fit', 'CancelFit', 'Callback', 'is_distributed',
-           'rank', 'setup_distributed', 'Learner', 'Recorder', 'ProgressCB', 'PlotCB', 'CheckpointCB',
+           'rank', 'ddp_on_cuda', 'setup_distributed', 'Learner', 'Recorder', 'ProgressCB', 'PlotCB', 'CheckpointCB',
            'EarlyStoppingCB']
 
 # %% ../nbs/02_learner.ipynb #03534c2f
@@ -92,12 +92,16 @@ class Callback:
 def is_distributed() -> bool: return dist.is_available() and dist.is_initialized()
 def rank() -> int: return dist.get_rank() if is_distributed() else 0
 
-def setup_distributed() -> bool:
-    "Join the process group when launched by torchrun (gloo on CPU, nccl on CUDA); True if distributed."
+def ddp_on_cuda(device=None) -> bool:
+    "Whether data-parallel processes train on CUDA: `device` resolves to CUDA and this machine has a GPU for each of its processes."
+    return get_device(device).type == 'cuda' and torch.cuda.device_count() >= int(os.environ.get('LOCAL_WORLD_SIZE', 1))
+
+def setup_distributed(device=None) -> bool:
+    "Join the process group when launched by torchrun (nccl with a GPU per process, else gloo on the CPU); True if distributed."
     if int(os.environ.get('WORLD_SIZE', 1)) <= 1: return False
     if not dist.is_initialized():
-        if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-        dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
+        if ddp_on_cuda(device): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+        dist.init_process_group('nccl' if ddp_on_cuda(device) else 'gloo')
     return True
 
 class Learner:
@@ -108,8 +112,8 @@ class Learner:
                  one_cycle: bool = False, progress: bool = True):
         self.dls, self.loss_fn, self.metrics, self.grad_clip, self.seed = dls, loss_fn, metrics or {}, grad_clip, seed
         self.lr, self.one_cycle, self.sched = lr, one_cycle, None
-        self.distributed = setup_distributed()
-        self.device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))) if self.distributed and torch.cuda.is_available() else get_device(device)
+        self.distributed = setup_distributed(device)
+        self.device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))) if self.distributed and ddp_on_cuda(device) else get_device(device)
         self.module = model.to(self.device)  # the plain model: what is saved, evaluated and returned
         self.model = nn.parallel.DistributedDataParallel(model) if self.distributed else model
         if compile: self.model = torch.compile(self.model)
