@@ -108,8 +108,7 @@ while ref_seconds < budget:          # the chapter's rule: epochs until the budg
 encoder.eval(); decoder.eval()
 with torch.no_grad():
     out = decoder(*encoder(to_ids(src_lang, corpus.sources))).argmax(-1).tolist()
-ref_hyps = [' '.join(tgt_lang.words.get(i, '<unk>') for i in row[:row.index(EOS)] if i != SOS) if EOS in row
-            else ' '.join(tgt_lang.words.get(i, '<unk>') for i in row if i != SOS) for row in out]
+ref_hyps = [' '.join(tgt_lang.words.get(i, '<unk>') for i in (row[:row.index(EOS)] if EOS in row else row) if i != SOS) for row in out]
 
 # ---- the chapter's model, for the same budget ----
 ours, hist = train_mt(replace(CPU, attention='bahdanau', budget_s=budget), corpus.train, corpus.src_vocab, corpus.tgt_vocab, quiet=True)

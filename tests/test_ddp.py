@@ -2,7 +2,6 @@
 import json, os, subprocess
 
 import pytest
-import torch
 
 from conftest import PY, SCRIPTS, cuda_or_skip
 

@@ -27,8 +27,9 @@ def test_compile_trains_like_eager(device):
     "torch.compile changes how the step runs, not what it computes: same weights as eager after two epochs."
     eager, compiled = _learner(device, use_amp=False).fit(2), _learner(device, use_amp=False, compile=True).fit(2)
     assert compiled.model is not compiled.module  # the compiled wrapper trained, the plain module is what is kept
+    tol = dict(rtol=1e-4, atol=1e-5) if device == 'cpu' else dict(rtol=1e-3, atol=1e-4)  # GPU kernels reorder sums more
     for a, b in zip(eager.module.parameters(), compiled.module.parameters()):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5) if device == 'cpu' else torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)
+        torch.testing.assert_close(a, b, **tol)
     assert compiled.history[-1]['accuracy'] > 0.7
 
 

@@ -5,7 +5,7 @@ attention, attention you can see, beam search, and BLEU on sentences it never sa
 
 # %% ../nbs/60_translation.ipynb #ca6b031a
 from __future__ import annotations
-import math, re, time, unicodedata
+import re, time, unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .core import Result, Timer, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
+from .core import Result, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
 from .datasets import load_sentence_pairs
 
 # %% auto #0
