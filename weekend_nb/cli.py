@@ -34,6 +34,7 @@ CHAPTERS = [
             ('shakespeare',)),
     Chapter('translation', 'weekend_nb.translation', 'Translation with attention: word by word, a GRU encoder-decoder with and without attention, beam search',
             ('tatoeba_eng_fra', 'tatoeba_eng_spa')),
+    Chapter('gan', 'weekend_nb.gan', 'A GAN: DCGAN on MNIST or Fashion-MNIST, scored against real images', ('mnist', 'fashion_mnist')),
     Chapter('recommender', 'weekend_nb.recommender', 'Movie recommender: matrix factorisation on MovieLens 100k', ('movielens_100k',)),
     Chapter('movies', 'weekend_nb.movie_search', 'awesome-movies.life: a movie search engine and its web site',
             ('tmdb_movies', 'wiki_film_summaries', 'minilm', 'movielens_100k')),
