@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from weekend_nb import data
-from weekend_nb.data import ASSETS, Asset, DataUnavailable, Registry, Url, get_asset, sha256sum
+from weekend_nb.data import ASSETS, Asset, DataUnavailable, Debian, Registry, Url, get_asset, sha256sum
 from weekend_nb.datasets import fetch  # imported from here, the course's assets are registered
 
 
@@ -135,7 +135,8 @@ def test_registry_mirrors_are_pinned():
     mirrors = [s for a in ASSETS.values() for s in a.sources if isinstance(s, Registry)]
     assert len(mirrors) >= 7
     for s in mirrors:
-        assert ('==' in s.spec or '@' in s.spec) and len(s.sha256) == 64 and s.file, s
+        exact = '=' in s.spec if isinstance(s, Debian) else '==' in s.spec or '@' in s.spec  # apt: name=version
+        assert exact and len(s.sha256) == 64 and s.file, s
 
 
 def test_imports_point_backwards():

@@ -59,3 +59,12 @@ def test_killed_run_resumes_to_the_same_model(tmp_path):
                                 'gan/checkpoint.pt', past=480)
     assert 'resumed from step' in r.stdout
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_gan_learner_refuses_torchrun(monkeypatch):
+    "Its step updates the networks directly, so DDP could not average their gradients: a clear error, not silently diverging replicas."
+    from weekend_nb.gan import GANLearner, round_loader
+    monkeypatch.setenv('WORLD_SIZE', '2')
+    x = torch.zeros(8, 1, 28, 28)
+    with pytest.raises(NotImplementedError, match='without torchrun'):
+        GANLearner(GAN(TINY), round_loader(x, torch.zeros(8, dtype=torch.long), TINY), TINY)

@@ -18,8 +18,7 @@ python3 -m venv "$d/venv"
 if [ -n "$share" ] && src=$(ls -d "$share"/lib/python3*/site-packages 2>/dev/null | head -1) && [ -d "$src/torch" ]; then
     src=$(cd "$src" && pwd)
     mkdir "$d/torch-stack"
-    for p in "$src"/{torch,torchgen,functorch,torchvision,triton,nvidia,cuda}{,-*.dist-info,.libs} \
-             "$src"/{torch,torchvision,triton,nvidia_,cuda_}*.dist-info; do
+    for p in "$src"/{torch,torchgen,functorch,torchvision,triton,nvidia,cuda}{,-*.dist-info,.libs} "$src"/{nvidia,cuda}_*.dist-info; do
         [ -e "$p" ] && ln -sfn "$p" "$d/torch-stack/"
     done
     echo "$d/torch-stack" > "$(ls -d "$d"/venv/lib/python3*/site-packages)/_torch_stack.pth"

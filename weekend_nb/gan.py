@@ -6,7 +6,7 @@ and scored in a way that looking at samples cannot fool."""
 
 # %% ../nbs/80_gan.ipynb #3e738a2c
 from __future__ import annotations
-import time
+import os, time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,6 +157,8 @@ def round_loader(x: torch.Tensor, y: torch.Tensor, cfg: GANConfig) -> DataLoader
 class GANLearner(Learner):
     "A `Learner` whose step is `train_plain`'s: a discriminator update, then a generator update, each with its own Adam."
     def __init__(self, gan: GAN, dls: DataLoaders, cfg: GANConfig, cbs=(), device=None, progress: bool = True):
+        if int(os.environ.get('WORLD_SIZE', 1)) > 1:  # its step updates the module directly: DDP would not sync its gradients
+            raise NotImplementedError("GANLearner trains in one process; run it without torchrun")
         super().__init__(gan, dls, loss_fn=None, lr=cfg.lr, cbs=cbs, device=device, use_amp=cfg.amp, seed=cfg.seed, progress=progress)
         adam = lambda m: torch.optim.Adam(m.parameters(), cfg.lr, betas=(cfg.beta1, 0.999))
         self.opt, self.opt_g, self.g_kind = adam(gan.D), adam(gan.G), cfg.g_loss  # `opt` (the Learner's) is the discriminator's
