@@ -22,11 +22,11 @@ from .digits import cnn
 from .learner import Callback, CheckpointCB, DataLoaders, Learner
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'LOADERS', 'MAX_SAMPLES', 'GANConfig', 'load_images', 'class_names', 'to_unit',
-           'split_images', 'd_loss', 'g_loss', 'Generator', 'Discriminator', 'dcgan_init', 'GAN', 'train_plain',
-           'round_loader', 'GANLearner', 'train_judge', 'judge_features', 'frechet_distance', 'prdc', 'class_shares',
-           'score', 'generate_from', 'generate_images', 'Judge', 'make_judge', 'scale', 'GANMonitor', 'train_gan',
-           'nearest', 'interpolate', 'save_model', 'load_model', 'sample', 'run']
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'LOADERS', 'MAX_SAMPLES', 'GANConfig', 'load_images', 'to_unit', 'split_images',
+           'd_loss', 'g_loss', 'Generator', 'Discriminator', 'dcgan_init', 'GAN', 'train_plain', 'round_loader',
+           'GANLearner', 'train_judge', 'judge_features', 'frechet_distance', 'prdc', 'class_shares', 'score',
+           'generate_from', 'generate_images', 'Judge', 'make_judge', 'scale', 'GANMonitor', 'train_gan', 'nearest',
+           'interpolate', 'save_model', 'load_model', 'sample', 'run']
 
 # %% ../nbs/80_gan.ipynb #054e8bba
 @dataclass
@@ -41,7 +41,7 @@ class GANConfig:
     g_loss: str = 'nonsat'       # the generator's loss: 'nonsat' (-log D(G(z))) or 'minimax' (log(1 - D(G(z))))
     steps: int = 4000            # training steps: one discriminator update and one generator update each
     eval_every: int = 250        # steps between scores, sample grids and checkpoints
-    n_train: int | None = None   # train on only the first n training images (tests)
+    n_train: int | None = None   # train on only n training images, a random subset (tests)
     n_eval: int = 2000           # images scored each time (as many real held-out ones, if there are that many)
     judge_steps: int = 1000      # training steps of the classifier whose features the score uses
     amp: bool = False            # bf16 autocast on a GPU
@@ -59,9 +59,6 @@ def load_images(data: str) -> ImageData:
     "The images of `data` ('mnist' or 'fashion') from the best source available."
     if data not in LOADERS: raise ValueError(f"Unknown data {data!r}: choose 'mnist' or 'fashion'")
     return LOADERS[data]()
-
-def class_names(data: str) -> tuple[str, ...]:
-    return FASHION_CLASSES if data == 'fashion' else tuple(str(d) for d in range(10))
 
 def to_unit(x: torch.Tensor) -> torch.Tensor:
     "uint8 images (N, 28, 28) -> float (N, 1, 28, 28) in [-1, 1]."
