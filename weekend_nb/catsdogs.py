@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -18,7 +19,7 @@ from torch.nn import functional as F
 from .core import Result, atomic_path, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
 from .data import DataUnavailable, fetch
 from .datasets import FASHION_CLASSES, load_fashion_mnist
-from .learner import Learner, accuracy, get_dls
+from .learner import Learner, get_dls
 from .pretrained import CAT_CLASSES, DOG_CLASSES, Pretrained, load_classifier, load_image
 
 # %% auto #0
@@ -186,7 +187,6 @@ def _save_json(obj, path: Path):
 def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | None = None, out_dir: str | Path | None = None,
             resume: bool = False, device=None, quiet: bool = True) -> tuple[pd.DataFrame, dict]:
     "Test accuracy of the from-scratch CNN, the linear probe and fine-tuning at each of `cfg.budgets`; and the last fine-tuned model's test probabilities."
-    import pandas as pd
     pair, pre = pair or load_pair(cfg.data), pre or load_classifier(cfg.backbone)
     te = subset(pair.yte, cfg.n_test, cfg.seed)
     xte, yte = pair.xte[te], pair.yte[te]

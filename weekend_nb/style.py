@@ -7,12 +7,11 @@ loss on Gram matrices and the optimisation of the pixels, written out."""
 # %% ../nbs/70_style.ipynb #a7364f63
 from __future__ import annotations
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from .core import Result, describe_device, get_device, set_seed, setup_threads
 from .pretrained import VGG19_LAYERS, Pretrained, image_asset, load_image, load_vgg19
