@@ -42,6 +42,8 @@ CHAPTERS = [
     Chapter('recommender', 'weekend_nb.recommender', 'Movie recommender: matrix factorisation on MovieLens 100k', ('movielens_100k',)),
     Chapter('movies', 'weekend_nb.movie_search', 'awesome-movies.life: a movie search engine and its web site',
             ('tmdb_movies', 'wiki_film_summaries', 'minilm', 'movielens_100k')),
+    Chapter('scale', 'weekend_nb.scale', 'Software 2.0 at scale: batch size, threads, bf16, torch.compile, data-parallel processes, measured',
+            ('shakespeare',)),
 ]
 
 def available_chapters() -> list[Chapter]:
