@@ -23,7 +23,8 @@ def test_list_shows_chapters_and_data():
 def test_data_list_shows_licences():
     r = weekend('data', 'list')
     assert r.returncode == 0
-    for name in ('mnist', 'movielens_100k', 'rotten_tomatoes', 'minilm', 'gpt2_tokenizer', 'tmdb_movies', 'wiki_film_summaries'):
+    for name in ('mnist', 'movielens_100k', 'rotten_tomatoes', 'minilm', 'gpt2_tokenizer', 'tmdb_movies', 'wiki_film_summaries',
+                 'vgg19', 'efficientnet_lite0', 'starry_night', 'cifar10'):
         assert name in r.stdout
     assert 'do not redistribute' in r.stdout
 
@@ -44,6 +45,23 @@ def test_run_digits_tiny(tmp_path):
     assert int(out) > 170
 
 
+def test_run_style_tiny(tmp_path):
+    "A photo painted end to end from the command line, with a field changed by --set: the result and its loss curve saved, the loss down."
+    r = weekend('run', 'style', '--preset', 'tiny', '--set', 'style=the_scream', '--out', str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    res = {x['metric']: x for x in json.loads((tmp_path / 'style' / 'results.json').read_text())}
+    assert res['loss, first -> last (x lower)']['value'] > 2 and 'the_scream' in res['loss, first -> last (x lower)']['data']
+    assert (tmp_path / 'style' / 'result.png').exists() and (tmp_path / 'style' / 'losses.png').exists()
+
+
+def test_run_scale_tiny(tmp_path):
+    "Chapter 99's throughput table from the command line (the data-parallel part has its own test: test_ddp.py)."
+    r = weekend('run', 'scale', '--preset', 'tiny', '--set', 'ddp_steps=0', '--out', str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    res = json.loads((tmp_path / 'scale' / 'results.json').read_text())
+    assert len(res) == 4 and all(x['value'] > 0 for x in res) and (tmp_path / 'scale' / 'sweep.csv').exists()
+
+
 @pytest.mark.parametrize('args, code, words', [
     (['run', 'no-such-chapter'], 2, 'unknown chapter'),
     (['run', 'digits', '--preset', 'huge'], 2, "no preset 'huge'"),
@@ -55,6 +73,8 @@ def test_run_digits_tiny(tmp_path):
     (['run', 'digits', '--set', 'lr=fast'], 2, "lr='fast': expected a number"),
     (['run', 'movies', '--resume'], 2, 'no long training to resume'),
     (['serve', 'digits'], 2, 'has no web app'),
+    (['run', 'style', '--set', 'size=huge'], 2, "size='huge': expected an integer"),
+    (['run', 'catsdogs', '--set', 'budgets=lots'], 2, "budgets='lots'"),
     (['serve', 'movies', '--port', '70000'], 2, 'not between 0 and 65535'),
     (['serve', 'movies', '--port', 'http'], 2, 'invalid int value'),
 ])

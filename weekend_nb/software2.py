@@ -17,9 +17,9 @@ import torch.nn.functional as F
 from .core import Result, Timer, describe_device, setup_threads
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'PRESETS', 'Software2Config', 'Value', 'check_engine', 'gd_step', 'MLP', 'get_digits', 'logistic_loss',
-           'train_scalar', 'softmax', 'cross_entropy', 'binary_cross_entropy', 'mse', 'conv2d_loops', 'conv2d',
-           'max_pool2d', 'rnn_step', 'lstm_step', 'attention', 'init_mlp2', 'mlp2_forward', 'mlp2_backward',
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'Software2Config', 'Value', 'check_engine', 'gd_step', 'MLP', 'get_digits',
+           'logistic_loss', 'train_scalar', 'softmax', 'cross_entropy', 'binary_cross_entropy', 'mse', 'conv2d_loops',
+           'conv2d', 'max_pool2d', 'rnn_step', 'lstm_step', 'attention', 'init_mlp2', 'mlp2_forward', 'mlp2_backward',
            'train_mlp2', 'run']
 
 # %% ../nbs/10_software2.ipynb #f0c925a1
@@ -37,7 +37,8 @@ class Software2Config:
 
 TINY = Software2Config(n_steps=8, n_epochs_np=40)
 CPU = Software2Config()
-PRESETS = {'tiny': TINY, 'cpu': CPU}
+GPU = CPU  # the chapter's engines are written for reading, not speed: a GPU changes nothing here
+PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
 
 # %% ../nbs/10_software2.ipynb #9b753790
 class Value:
