@@ -106,3 +106,6 @@ def test_killed_catsdogs_run_resumes_to_the_same_results(tmp_path):
     assert strip(full) == strip(killed) and len(full) == 1 + 2 * 3
     a, b = (torch.load(tmp_path / d / 'catsdogs' / 'model.pt', weights_only=True)['state']['model'] for d in ('full', 'killed'))
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    # resuming with another config is refused, in one line
+    r = subprocess.run([WEEKEND, *args, '--set', 'size=48', '--out', str(tmp_path / 'killed'), '--resume'], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode != 0 and 'saved with another config' in r.stderr and 'Traceback' not in r.stderr, r.stderr

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .core import Result, atomic_path, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
+from .core import CheckpointMismatch, Result, atomic_path, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
 from .data import DataUnavailable, fetch
 from .datasets import FASHION_CLASSES, load_fashion_mnist
 from .learner import Learner, get_dls
@@ -191,9 +191,14 @@ def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | Non
     te = subset(pair.yte, cfg.n_test, cfg.seed)
     xte, yte = pair.xte[te], pair.yte[te]
     done_path = Path(out_dir)/'progress.json' if out_dir else None
-    rows = json.loads(done_path.read_text())['rows'] if resume and done_path and done_path.exists() else []
+    rows = []
+    if resume and done_path and done_path.exists():
+        saved = json.loads(done_path.read_text())
+        if saved['config'] != json.loads(json.dumps(asdict(cfg))):
+            raise CheckpointMismatch(f"{done_path} was saved with another config; resume with the same --set options, or use another --out")
+        rows = saved['rows']
     key = lambda m, b: f"{m}@{b}"
-    have = {key(r['method'], r['per_class']): r for r in rows}
+    have = {key(r['method'], r['budget']): r for r in rows}
     fte, extra = None, {}
     for b in cfg.budgets:
         i = subset(pair.ytr, b, cfg.seed)

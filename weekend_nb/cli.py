@@ -160,10 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     "The `weekend` command."
     try:
         args = get_parser().parse_args(argv)
+        from weekend_nb.core import CheckpointMismatch
         from weekend_nb.data import DataUnavailable
         import weekend_nb.datasets, weekend_nb.pretrained  # register the course's assets
         try: return args.func(args)
         except DataUnavailable as e: msg, code = ' '.join(str(e).split()), 1  # the whole message, on one line
+        except CheckpointMismatch as e: msg, code = str(e), 2  # --resume with other --set options than the run had
     except UsageError as e: msg, code = f"{e} (see weekend --help)", 2
     except OSError as e: msg, code = f"{e} (check that path: is it a folder, writable, with free space?)", 1  # e.g. WEEKEND_NB_DATA is a file
     except KeyboardInterrupt: msg, code = 'interrupted', 130
