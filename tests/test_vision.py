@@ -109,3 +109,20 @@ def test_killed_catsdogs_run_resumes_to_the_same_results(tmp_path):
     # resuming with another config is refused, in one line
     r = subprocess.run([WEEKEND, *args, '--set', 'size=48', '--out', str(tmp_path / 'killed'), '--resume'], capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode != 0 and 'saved with another config' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+
+
+def test_finetuned_resnet_trains_its_own_copy():
+    "ResNet-18 (the online backbone): FineTuned's deep copy must compute features with the copy's weights, not the frozen original's."
+    import torchvision, types
+    from weekend_nb.catsdogs import FineTuned
+    from weekend_nb.pretrained import Pretrained, resnet_features, torchvision_normalize
+    m = torchvision.models.resnet18().eval().requires_grad_(False)
+    m.features = types.MethodType(resnet_features, m)
+    ft = FineTuned(Pretrained(m, torchvision_normalize, 'random weights')).eval()
+    x = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        before = ft.body.features(x).clone()
+        torch.nn.init.zeros_(ft.body.conv1.weight)
+        assert not torch.equal(ft.body.features(x), before)  # the copy's weights are the ones used
+    ft(x).sum().backward()
+    assert ft.body.layer4[1].conv2.weight.grad is not None  # and they get gradients

