@@ -143,7 +143,11 @@ def test_click_through_in_chromium(site):
         browser.get(site[0] + '/')
         box = browser.find_element(By.NAME, 'q')
         box.send_keys('dark knight')
-        box.submit()
+        box.submit()  # returns before the results page has loaded: wait for it (up to 20 s) before looking
+        from selenium.common.exceptions import TimeoutException
+        from selenium.webdriver.support.ui import WebDriverWait
+        try: WebDriverWait(browser, 20).until(lambda b: 'Titles with' in b.page_source)
+        except TimeoutException: pass
         assert 'Titles with' in browser.page_source
         browser.set_window_size(1100, 900)
         png = browser.get_screenshot_as_png()  # what a visitor sees; `make screenshot` keeps it for chapter 95
