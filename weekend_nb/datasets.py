@@ -223,12 +223,12 @@ def load_tmdb():
                              popularity=tm.popularity)).reset_index(drop=True)
 
 def load_wiki_summaries():
-    "Wikipedia's lead summaries of 997 films: title, year (from the key, else the summary's first year), text."
+    "Wikipedia's lead summaries of 997 films: title, year (from the key, else the summary's first year outside the title), text."
     import pandas as pd
     rows = []
     for key, summary in json.loads(Path(fetch('wiki_film_summaries')['json']).read_text()).items():
         m = re.match(r'^(.*?)(?: \((?:(\d{4}) )?(?:[\w ]*)film\))?$', key)
-        year = m.group(2) or (re.search(r'\b(1[89]\d\d|20[0-3]\d)\b', summary) or [None, None])[1]
+        year = m.group(2) or (re.search(r'\b(1[89]\d\d|20[0-3]\d)\b', summary.replace(m.group(1), '')) or [None, None])[1]  # not '2001: A Space Odyssey'
         rows.append(dict(title=m.group(1), year=int(year) if year else pd.NA, text=summary.strip()))
     return pd.DataFrame(rows).astype({'year': 'Int64'})
 

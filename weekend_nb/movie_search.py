@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from contextlib import contextmanager
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -21,10 +22,11 @@ from .data import data_dir, sha256sum
 from .datasets import load_minilm, load_tmdb, load_wiki_summaries
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'TEMPLATES', 'EXAMPLES', 'SearchConfig', 'norm_title', 'get_corpus', 'MiniLM',
-           'Tfidf', 'corpus_hash', 'get_index', 'knn', 'as_vector', 'exemplar_svm', 'MovieSearch', 'evaluate_rankers',
-           'make_app', 'SiteServer', 'make_server', 'exposure_warning', 'serve', 'load_test', 'site_paths',
-           'site_process', 'run']
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'TEMPLATES', 'EXAMPLES', 'SearchConfig', 'norm_title', 'title_key', 'about_a_film',
+           'get_corpus', 'MiniLM', 'Tfidf', 'corpus_hash', 'centred_mean', 'Centred', 'get_index', 'knn', 'as_vector',
+           'exemplar_svm', 'MovieSearch', 'evaluate_rankers', 'match_movielens', 'hybrid_scores', 'evaluate_hybrid',
+           'ForYou', 'parse_ratings', 'ratings_code', 'make_app', 'SiteServer', 'make_server', 'exposure_warning',
+           'serve', 'load_test', 'site_paths', 'site_process', 'run']
 
 # %% ../nbs/95_movie_search.ipynb #916cbd25
 @dataclass
@@ -33,6 +35,7 @@ class SearchConfig:
     bs: int = 64                # sentences per batch when encoding
     C: float = 0.1              # the exemplar SVM's regularisation (Karpathy's choice)
     k: int = 40                 # films on a film's page
+    expand: int = 3             # "films like this one" (kNN) first moves the query towards its 3 nearest films
 
 TINY = SearchConfig(n_films=400)
 CPU = SearchConfig()
@@ -45,17 +48,30 @@ def norm_title(title: str) -> str:
     t = re.sub(r'^(.*), (the|a|an)$', r'\2 \1', title.strip(), flags=re.I).lower()
     return re.sub(r'[^a-z0-9]+', ' ', t).strip()
 
-def get_corpus(n_films: int | None = None) -> pd.DataFrame:
-    "Films with a plot text: TMDB 5000 overviews and Wikipedia summaries, joined by title and year; one row per film."
-    tm, wk = load_tmdb().assign(source='TMDB'), load_wiki_summaries().assign(source='Wikipedia')
-    key = lambda d: d.title.map(norm_title) + '|' + d.year.map(lambda y: '' if pd.isna(y) else str(int(y)))
-    tm['key'], wk['key'] = key(tm), key(wk)
+def title_key(df: pd.DataFrame) -> pd.Series:
+    "'title|year' with the title normalised: how the same film is recognised across sources."
+    return df.title.map(norm_title) + '|' + df.year.map(lambda y: '' if pd.isna(y) else str(int(y)))
+
+def about_a_film(summary: str) -> bool:
+    "Whether a Wikipedia lead is about a film: its first 300 characters say film, movie, documentary, directed by..."
+    return bool(re.search(r'\b(?:film|movie|documentary|featurette|cartoon|anime|directed by|silent)\b', summary[:300], flags=re.I))
+
+def get_corpus(n_films: int | None = None, clean: bool = True) -> pd.DataFrame:
+    """Films with a story text: TMDB 5000 `overview`s and Wikipedia `summary`s, joined by title and year, one row per film;
+    `text` is both. `clean`: leave out the summaries of pages that are not about a film and summaries filed under two titles, and join a
+    film whose year differs by a year or two between the sources."""
+    tm = load_tmdb().rename(columns={'text': 'overview'}).assign(key=title_key)
+    wk = load_wiki_summaries().rename(columns={'text': 'summary'}).assign(key=title_key)
+    if clean: wk = wk[wk.summary.map(about_a_film) & ~wk.summary.duplicated(keep=False)]
+    same = wk if clean else wk.iloc[:0]
+    same = same[['key', 'title', 'year']].assign(t=wk.title.map(norm_title)).merge(tm[['key', 'year']].assign(t=tm.title.map(norm_title)), on='t', suffixes=('', '_tm'))
+    same = same[(same.year - same.year_tm).abs().fillna(99) <= 2]  # one film whose years differ by source (premiere vs release)
+    wk['key'] = wk.key.replace(dict(zip(same.key, same.key_tm)))
     tm = tm.drop_duplicates('key')
-    both = tm.merge(wk[['key', 'text']], on='key', how='left', suffixes=('', '_wiki'))
-    has = both.text_wiki.notna()
-    both.loc[has, 'text'] = both.text[has] + '\n' + both.text_wiki[has]
-    both.loc[has, 'source'] = 'TMDB + Wikipedia'
-    films = pd.concat([both.drop(columns='text_wiki'), wk[~wk.key.isin(tm.key)].drop_duplicates('key')])
+    films = pd.concat([tm.merge(wk[['key', 'summary']], on='key', how='left'), wk[~wk.key.isin(tm.key)].drop_duplicates('key')])
+    films['text'] = [('\n'.join(t for t in (o, s) if isinstance(t, str))) for o, s in zip(films.overview, films.summary)]
+    films['source'] = np.select([films.overview.notna() & films.summary.notna(), films.overview.notna()],
+                                ['TMDB + Wikipedia', 'TMDB'], 'Wikipedia')
     for col in ('genres', 'keywords'): films[col] = films[col].map(lambda g: g if isinstance(g, list) else [])  # Wikipedia has none
     films = films[films.text.str.len() > 20].sort_values(['popularity', 'title'], ascending=[False, True], na_position='last')
     films = films.drop(columns='key').reset_index(drop=True).rename_axis('id')
@@ -91,28 +107,59 @@ class Tfidf:
 
 def corpus_hash(films: pd.DataFrame) -> str:
     "sha256 of the corpus's titles, years and texts."
-    return hashlib.sha256('\x00'.join(f"{t}|{y}|{x}" for t, y, x in zip(films.title, films.year, films.text)).encode()).hexdigest()
+    return hashlib.sha256('\x00'.join(f"{t}|{y}|{o}|{s}" for t, y, o, s in zip(films.title, films.year, films.overview, films.summary)).encode()).hexdigest()
+
+def _normalize(x: np.ndarray) -> np.ndarray: return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+def centred_mean(*parts: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One vector per film from one (n, d) array per text source (a NaN row: the film has no text of that source): each
+    source's mean vector subtracted, each text's vector normalised, a film's texts averaged and normalised; and the means."""
+    means = [np.zeros(p.shape[1], p.dtype) if np.isnan(p).all() else np.nanmean(p, 0) for p in parts]  # a source may be absent
+    v = np.nanmean(np.stack([_normalize(p - m) for p, m in zip(parts, means)]), 0)
+    return _normalize(v).astype(np.float32), means
+
+class Centred:
+    "`encoder`'s vectors minus `shift`, renormalised: a typed query placed like the texts of the index."
+    def __init__(self, encoder, shift: np.ndarray): self.encoder, self.shift = encoder, shift
+    def encode(self, texts: list[str], bs: int = 64) -> np.ndarray: return _normalize(self.encoder.encode(texts, bs) - self.shift)
+
+def _encode_sources(enc: MiniLM, films: pd.DataFrame, bs: int) -> dict[str, np.ndarray]:
+    "MiniLM vectors of the overviews and of the summaries, each text on its own; NaN rows where a film has none."
+    out = {}
+    for col in ('overview', 'summary'):
+        has = films[col].notna().to_numpy()
+        out[col] = np.full((len(films), enc.model.config.hidden_size), np.nan, np.float32)
+        if has.any(): out[col][has] = enc.encode(films[col][has].tolist(), bs)
+    return out
 
 def get_index(films: pd.DataFrame, encoder: str = 'minilm', bs: int = 64, cache: str | Path | None = None):
-    "(encoder, embeddings) for `films`; MiniLM's from a plain `.npy` disk cache when corpus and model are unchanged, TF-IDF refitted."
+    """(encoder, embeddings) for `films`. MiniLM: every overview and summary encoded on its own (a `.npz` disk cache of
+    numbers, used while corpus and model are unchanged), combined by `centred_mean`. TF-IDF: refitted on `text`."""
     if encoder == 'tfidf':  # seconds to fit: nothing to cache, so no fitted object is ever read back from disk
         enc = Tfidf().fit(films.text.tolist())
         return enc, enc.encode(films.text.tolist())
     if encoder != 'minilm': raise ValueError(f"Unknown encoder {encoder!r}: use 'minilm' or 'tfidf'")
     enc = MiniLM()
-    path = Path(cache or data_dir()/'movie_index')/f"minilm-{corpus_hash(films)[:16]}-{enc.hash[:16]}.npy"
+    path = Path(cache or data_dir()/'movie_index')/f"minilm-{corpus_hash(films)[:16]}-{enc.hash[:16]}.npz"
+    vecs = None
     if path.is_file():
         try:  # allow_pickle=False: a cache file holds numbers only and cannot carry code
-            emb = np.load(path, allow_pickle=False)
-            if emb.dtype == np.float32 and emb.shape == (len(films), enc.model.config.hidden_size) and np.isfinite(emb).all(): return enc, emb
-        except (OSError, ValueError): pass  # unreadable, damaged or not plain numbers: build it again
-    emb = enc.encode(films.text.tolist(), bs)
-    with atomic_path(path) as tmp, open(tmp, 'wb') as f: np.save(f, emb, allow_pickle=False)
-    return enc, emb
+            with np.load(path, allow_pickle=False) as z: vecs = {col: z[col] for col in ('overview', 'summary')}
+            for col, v in vecs.items():
+                if not (v.dtype == np.float32 and v.shape == (len(films), enc.model.config.hidden_size)
+                        and (np.isnan(v).all(1) == films[col].isna().to_numpy()).all() and not np.isinf(v).any()): vecs = None; break
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile): vecs = None  # unreadable, damaged or not plain numbers: build it again
+    if vecs is None:
+        vecs = _encode_sources(enc, films, bs)
+        with atomic_path(path) as tmp, open(tmp, 'wb') as f: np.savez(f, **vecs)
+    emb, (overview_mean, _) = centred_mean(vecs['overview'], vecs['summary'])
+    return Centred(enc, overview_mean), emb
 
 # %% ../nbs/95_movie_search.ipynb #d5a579f3
-def knn(emb, q: np.ndarray, k: int = 10, exclude=()) -> list[tuple[int, float]]:
-    "Top `k` rows of `emb` by dot product with the query vector `q` (cosine similarity: the rows are normalised)."
+def knn(emb, q: np.ndarray, k: int = 10, exclude=(), expand: int = 0, weight: float = 0.5) -> list[tuple[int, float]]:
+    """Top `k` rows of `emb` by dot product with the query vector `q` (cosine similarity: the rows are normalised). `expand` > 0
+    first adds `weight` x the mean of the `expand` nearest rows to `q` (query expansion by pseudo-relevance feedback)."""
+    if expand: q = q + weight * as_vector(emb[[i for i, _ in knn(emb, q, expand, exclude)]])
     return _top(np.asarray(emb @ q).ravel(), k, exclude)
 
 def as_vector(v) -> np.ndarray:
@@ -141,8 +188,8 @@ def _top(s: np.ndarray, k: int, exclude=()) -> list[tuple[int, float]]:
 # %% ../nbs/95_movie_search.ipynb #f5de5eb4
 class MovieSearch:
     "The corpus `films` with a kNN / exemplar-SVM search over each encoder's embeddings."
-    def __init__(self, films: pd.DataFrame, encoders: tuple = ('minilm', 'tfidf'), bs: int = 64, C: float = 0.1, cache=None):
-        self.films, self.C = films, C
+    def __init__(self, films: pd.DataFrame, encoders: tuple = ('minilm', 'tfidf'), bs: int = 64, C: float = 0.1, cache=None, expand: int = 3):
+        self.films, self.C, self.expand = films, C, expand
         self.index = {name: get_index(films, name, bs, cache) for name in encoders}  # name -> (encoder, embeddings)
         self._norm_titles = films.title.map(norm_title)  # for `titles`, which every search calls
 
@@ -158,7 +205,7 @@ class MovieSearch:
         if encoder not in self.index: raise ValueError(f"Unknown encoder {encoder!r}: use {' or '.join(map(repr, self.index))}")
 
     def _rank(self, emb, rows=(), extra=None, rank='knn', k=10):
-        if rank == 'knn': return knn(emb, as_vector(emb[list(rows)] if extra is None else extra), k, exclude=rows)
+        if rank == 'knn': return knn(emb, as_vector(emb[list(rows)] if extra is None else extra), k, rows, self.expand if extra is None else 0)
         if rank == 'svm': return exemplar_svm(emb, rows, extra, k, self.C, exclude=rows)
         raise ValueError(f"Unknown ranking {rank!r}: use 'knn' or 'svm'")
 
@@ -185,26 +232,90 @@ class MovieSearch:
         hit = np.logical_and.reduce([self._norm_titles.str.contains(rf'\b{re.escape(w)}\b') for w in ws])
         return self.films[hit].head(k)
 
-# %% ../nbs/95_movie_search.ipynb #3bf6e388
+# %% ../nbs/95_movie_search.ipynb #545aa34f
 def _jaccard(a, b): return len(a & b) / len(a | b) if a | b else 0.0
 
-def evaluate_rankers(search: MovieSearch, n_queries: int = 200, k: int = 10, seed: int = 0) -> pd.DataFrame:
-    "Mean genre overlap and shared-keyword rate of the top `k`, for each encoder x ranking and a random baseline."
+def evaluate_rankers(search: MovieSearch, n_queries: int = 200, k: int = 10, seed: int = 0, ranks=('knn', 'svm'),
+                     labelled_only: bool = True) -> pd.DataFrame:
+    """Mean genre overlap (Jaccard) and shared-keyword rate of the top `k` of each encoder x ranking, for up to `n_queries` query
+    films from each source with genres (TMDB, TMDB + Wikipedia), next to a random and an oracle top `k`. `labelled_only`: the
+    top `k` is taken among the films with genres, so that leaving unlabelled films out of a ranking cannot raise its score."""
     f = search.films
-    ok = f.index[(f.genres.str.len() > 0) & (f.keywords.str.len() > 0)]
-    rng = np.random.default_rng(seed)
-    queries = rng.choice(ok, min(n_queries, len(ok)), replace=False)
+    labelled = f.index[f.genres.str.len() > 0]
     genres, kws = f.genres.map(set), f.keywords.map(set)
-    def score(q, ids): return (np.mean([_jaccard(genres[q], genres[i]) for i in ids]), np.mean([bool(kws[q] & kws[i]) for i in ids]))
-    def row(encoder, rank, scores, secs=np.nan):
-        g, kw = np.mean(scores, axis=0)
-        return dict(encoder=encoder, ranking=rank, genre_overlap=g, shared_keyword=kw, ms_per_query=1000 * secs / len(queries))
-    out = [row('random', '', [score(q, rng.choice(ok[ok != q], k, replace=False)) for q in queries])]
-    for encoder in search.index:
-        for rank in ('knn', 'svm'):
-            with Timer() as t: scores = [score(q, search.similar([q], k, rank, encoder).index) for q in queries]
-            out.append(row(encoder, rank, scores, t.elapsed))
+    pool = labelled if labelled_only else f.index
+    def score(q, ids): return np.mean([_jaccard(genres[q], genres[i]) for i in ids]), np.mean([bool(kws[q] & kws[i]) for i in ids])
+    rng, out = np.random.default_rng(seed), []
+    for source in ('TMDB', 'TMDB + Wikipedia'):
+        ok = labelled[(f.source[labelled] == source) & (f.keywords[labelled].str.len() > 0)]
+        if len(ok) == 0: continue
+        queries = rng.choice(ok, min(n_queries, len(ok)), replace=False)
+        def row(encoder, rank, scores, secs=np.nan):
+            g, kw = np.mean(scores, axis=0)
+            return dict(queries=f"{source} ({len(queries)})", encoder=encoder, ranking=rank, genre_overlap=g, shared_keyword=kw,
+                        ms_per_query=1000 * secs / len(queries))
+        others = lambda q: pool[pool != q]
+        out.append(row('random', '', [score(q, rng.choice(others(q), k, replace=False)) for q in queries]))
+        out.append(row('oracle (best genre overlap)', '', [score(q, sorted(others(q), key=lambda i: -_jaccard(genres[q], genres[i]))[:k]) for q in queries]))
+        depth = k + len(f) - len(pool)  # deep enough to hold k films of the pool
+        for encoder in search.index:
+            for rank in ranks:
+                with Timer() as t: hits = [search.similar([q], depth, rank, encoder).index for q in queries]
+                out.append(row(encoder, rank, [score(q, [i for i in h if i in pool][:k]) for q, h in zip(queries, hits)], t.elapsed))
     return pd.DataFrame(out)
+
+# %% ../nbs/95_movie_search.ipynb #0e328ded
+def match_movielens(films: pd.DataFrame, movies: pd.DataFrame) -> dict[int, int]:
+    "Corpus film id -> MovieLens 100k item id, for the films in both (same normalised title and year)."
+    ml = dict(zip(title_key(movies), movies.item))
+    return {fid: ml[k] for fid, k in zip(films.index, title_key(films)) if k in ml}
+
+# %% ../nbs/95_movie_search.ipynb #c53f9c36
+def _zscore(s: np.ndarray) -> np.ndarray:
+    "Each row standardised over its finite entries (the diagonal, -inf, is left out)."
+    m = np.isfinite(s)
+    mu = np.where(m, s, 0).sum(1, keepdims=True) / m.sum(1, keepdims=True)
+    sd = np.sqrt(np.where(m, (s - mu) ** 2, 0).sum(1, keepdims=True) / m.sum(1, keepdims=True))
+    return (s - mu) / sd
+
+def hybrid_scores(content: np.ndarray, collab: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """(n, n) neighbour scores of n films from their text vectors `content` and collaborative vectors `collab` (both rows
+    normalised): alpha x content cosine + (1 - alpha) x collaborative cosine, each standardised per query film; -inf on the diagonal."""
+    def sims(v):
+        s = (v @ v.T).astype(np.float64)
+        np.fill_diagonal(s, -np.inf)
+        return _zscore(s)
+    return alpha * sims(content) + (1 - alpha) * sims(collab) if 0 < alpha < 1 else sims(content if alpha == 1 else collab)
+
+def evaluate_hybrid(search: MovieSearch, ratings: pd.DataFrame, to_ml: dict[int, int], collab_cfg, alphas=(0, 0.25, 0.5, 0.75, 1),
+                    k: int = 10, encoder: str = 'minilm') -> pd.DataFrame:
+    """Neighbour lists among the films in both corpora (`to_ml`), from text alone (alpha = 1), ratings alone (alpha = 0) and
+    mixes, scored on TMDB genre overlap and on held-out co-liking: for two films a user rated 4+ in GroupLens' u1.test
+    (ratings the collaborative model never saw), how often the second is in the first's top `k`."""
+    from weekend_nb.recommender import train as train_mf, u1_split
+    fids = [f for f in to_ml if search.films.genres[f]]
+    items = np.array([to_ml[f] for f in fids])
+    tr, te = (ratings.iloc[s] for s in u1_split(ratings))
+    mf = train_mf(collab_cfg, tr, quiet=True).module.cpu()
+    collab = _normalize(mf.i.weight.detach().numpy()[items])
+    content = np.asarray(search.index[encoder][1][search.films.index.get_indexer(fids)])
+    pos = {m: j for j, m in enumerate(items)}
+    liked = te[(te.rating >= 4) & te.item.isin(pos)]
+    pairs = [(pos[a], pos[b]) for _, g in liked.groupby('user') for a in g.item for b in g.item if a != b]
+    genres = search.films.genres[fids].map(set).tolist()
+    popular = np.argsort(-np.bincount(tr.item.map(pos).dropna().astype(int), minlength=len(items)))
+    def score(name, top):  # top: (n, k) neighbour positions
+        g = np.mean([_jaccard(genres[a], genres[b]) for a in range(len(fids)) for b in top[a]])
+        hit = np.mean([b in set(top[a]) for a, b in pairs])
+        return dict(neighbours=name, genre_overlap=g, co_liked_in_top_k=hit)
+    rng = np.random.default_rng(0)
+    rows = [score('random', np.array([rng.choice(np.delete(np.arange(len(fids)), a), k, replace=False) for a in range(len(fids))])),
+            score('most rated', np.array([[b for b in popular if b != a][:k] for a in range(len(fids))]))]
+    for alpha in alphas:
+        s = hybrid_scores(content, collab, alpha)
+        name = {0: 'ratings only (collaborative)', 1: 'text only (MiniLM)'}.get(alpha, f'hybrid, {alpha:.0%} text')
+        rows.append(score(name, np.argsort(-s, 1)[:, :k]))
+    return pd.DataFrame(rows).assign(films=len(fids), pairs=len(pairs))
 
 # %% ../nbs/95_movie_search.ipynb #e78a95ad
 TEMPLATES = {
@@ -214,7 +325,8 @@ TEMPLATES = {
 li{margin:.3rem 0}.meta{color:#666;font-size:.9em}.on{font-weight:bold}input[type=text]{width:60%}</style></head><body>
 <header><a href="/">awesome-movies.life</a>
 <form action="/" method="get"><input type="text" name="q" value="{{ q }}" placeholder="a title, or what the film is about" aria-label="query">
-<input type="hidden" name="rank" value="{{ rank }}"><input type="hidden" name="emb" value="{{ emb }}"><button type="submit">Search</button></form></header>
+<input type="hidden" name="rank" value="{{ rank }}"><input type="hidden" name="emb" value="{{ emb }}"><button type="submit">Search</button></form>
+{% if rateable %}<a href="/for-you">Recommended for you{% if rated %} ({{ rated|length }} rated){% endif %}</a>{% endif %}</header>
 <main>{% block main %}{% endblock %}</main></body></html>""",
 'films.html': """<ol class="films">{% for id, f in films.iterrows() %}<li><a href="/film?id={{ id }}&rank={{ rank }}&emb={{ emb }}">{{ f.title }}</a>
 <span class="meta">{{ f.year|year }} {{ f.genres|join(', ') }}</span></li>{% endfor %}</ol>""",
@@ -228,53 +340,130 @@ li{margin:.3rem 0}.meta{color:#666;font-size:.9em}.on{font-weight:bold}input[typ
 <h2>Popular</h2>{% with films=popular %}{% include 'films.html' %}{% endwith %}{% endif %}{% endblock %}""",
 'film.html': """{% extends 'base.html' %}{% block title %}{{ film.title }} - awesome-movies.life{% endblock %}{% block main %}
 <h1>{{ film.title }}</h1><p class="meta">{{ film.year|year }} {{ film.genres|join(', ') }} ({{ film.source }})</p>
+{% if rateable %}{% include 'rate.html' %}{% endif %}
 {% for para in film.text.split('\n') %}<p>{{ para }}</p>{% endfor %}
 <h2>The {{ similar|length }} most similar</h2>{% with base='/film?id=' ~ id %}{% include 'switch.html' %}{% endwith %}
 {% with films=similar %}{% include 'films.html' %}{% endwith %}{% endblock %}""",
+'stars.html': """<span class="stars">{% for r in range(1, 6) %}<a class="{{ 'on' if r == mine }}" href="/rate?id={{ id }}&r={{ r }}{{ '&back=' ~ back if back }}" title="rate it {{ r }} of 5">{{ r }}★</a> {% endfor %}
+{% if mine %}<a href="/rate?id={{ id }}&r=0{{ '&back=' ~ back if back }}">forget</a>{% endif %}</span>""",
+'rate.html': """{% if id in rateable %}<p class="rate">Your rating: {% with mine=rated.get(id) %}{% include 'stars.html' %}{% endwith %}
+{% if rated %}<a href="/for-you">see what you might like</a>{% endif %}</p>
+{% else %}<p class="meta">Not in MovieLens 100k's 1,682 films, so it cannot be rated for recommendations.</p>{% endif %}""",
+'for_you.html': """{% extends 'base.html' %}{% block title %}Recommended for you - awesome-movies.life{% endblock %}{% block main %}
+<h1>Recommended for you</h1>{% if message %}<p class="message">{{ message }}</p>{% endif %}
+{% if recs is not none %}<ol class="recs">{% for r in recs %}<li>{% if r.id is not none %}<a href="/film?id={{ r.id }}">{{ r.title }}</a>{% else %}{{ r.title }}{% endif %}
+<span class="meta">{{ r.year|year }} predicted {{ '%.1f'|format(r.predicted) }}★, because you liked {{ r.because }}</span></li>{% endfor %}</ol>
+<p class="meta">From chapter 90's matrix factorisation of MovieLens 100k: your ratings are folded in (your taste vector is fitted
+to them, the films' vectors fixed). This page's address <a href="/for-you?ratings={{ code }}">keeps your ratings</a>; nothing is stored on the server.</p>{% endif %}
+<h2>Your ratings</h2>{% if rated %}<ol>{% for id, r in rated.items() %}<li><a href="/film?id={{ id }}">{{ titles[id] }}</a> {% with mine=r %}{% include 'stars.html' %}{% endwith %}</li>{% endfor %}</ol>
+<p><a href="/rate?clear=1">forget all my ratings</a></p>{% else %}<p>None yet: open a film and click a star. Popular films you can rate:</p>{% endif %}
+{% if suggest|length %}<h2>Rate a few more</h2><ol class="films">{% for id, f in suggest.iterrows() %}<li><a href="/film?id={{ id }}">{{ f.title }}</a>
+<span class="meta">{{ f.year|year }}</span> {% with mine=None %}{% include 'stars.html' %}{% endwith %}</li>{% endfor %}</ol>{% endif %}{% endblock %}""",
 'error.html': """{% extends 'base.html' %}{% block title %}{{ status }}{% endblock %}{% block main %}<h1>{{ status }}</h1><p>{{ message }}</p>{% endblock %}""",
 }
 
-def make_app(search: MovieSearch, k: int = 40, max_query: int = 200, cache: int = 4096):
-    "The WSGI application of the site, over `search`; the last `cache` rankings are kept (an exemplar SVM takes a fifth of a second)."
+class ForYou:
+    "Recommendations for a visitor of the site from their ratings of films of the corpus: chapter 90's model folds them in."
+    def __init__(self, films: pd.DataFrame, model, data: tuple):
+        from weekend_nb.recommender import recommend_for
+        self.model, self.data, self._recommend_for = model, data, recommend_for
+        self.to_ml = match_movielens(films, data[1])               # corpus id -> MovieLens item
+        to_film = {m: f for f, m in self.to_ml.items()}
+        self._film = {(t, None if pd.isna(y) else int(y)): to_film.get(i) for t, y, i in zip(data[1].title, data[1].year, data[1].item)}
+
+    @classmethod
+    def load(cls, films: pd.DataFrame, path: str | Path = 'runs/recommender/model.pt', preset: str = 'cpu') -> ForYou:
+        "With the model `weekend run recommender` saved at `path`; without one, a model trained now on all of MovieLens 100k."
+        from weekend_nb.datasets import load_movielens
+        from weekend_nb.recommender import PRESETS as REC_PRESETS, load_model, train
+        data = load_movielens()
+        if Path(path).is_file(): return cls(films, load_model(path), data)
+        print(f"no recommender at {path}: training one on MovieLens 100k (seconds; `weekend run recommender` saves one)", flush=True)
+        return cls(films, train(REC_PRESETS[preset], data[0], quiet=True).module.cpu().eval(), data)
+
+    def recommend(self, rated: dict[int, int], k: int = 10) -> list[dict]:
+        "The `k` best films for ratings {corpus id: 1-5}: title, year, predicted rating, the liked film it is closest to, corpus id (or None)."
+        recs = self._recommend_for({self.to_ml[f]: r for f, r in rated.items()}, k, self.model, self.data)
+        return [dict(title=r.title, year=r.year, predicted=r.predicted, because=r['because you liked'],
+                     id=self._film.get((r.title, None if pd.isna(r.year) else int(r.year)))) for _, r in recs.iterrows()]
+
+def parse_ratings(code: str, valid=None, limit: int = 100) -> tuple[dict[int, int], int]:
+    "Ratings from their compact form '12-5.40-3' (film 12: 5 stars, film 40: 3) and how many pieces were not valid; at most `limit` kept."
+    rated, bad = {}, 0
+    for piece in filter(None, (code or '').split('.')):
+        m = re.fullmatch(r'(\d{1,7})-([1-5])', piece)
+        if m and (valid is None or int(m[1]) in valid) and len(rated) < limit: rated[int(m[1])] = int(m[2])
+        else: bad += 1
+    return rated, bad
+
+def ratings_code(rated: dict[int, int]) -> str: return '.'.join(f"{f}-{r}" for f, r in rated.items())
+
+def make_app(search: MovieSearch, k: int = 40, max_query: int = 200, cache: int = 4096, for_you: ForYou | None = None):
+    """The WSGI application of the site, over `search`; the last `cache` rankings are kept (an exemplar SVM takes a fifth of a
+    second). With `for_you`, films also in MovieLens can be rated (kept in a cookie, nothing on the server) and `/for-you` recommends."""
     from functools import lru_cache
     from html import escape
+    from http.cookies import CookieError, SimpleCookie
     from urllib.parse import parse_qs
     from jinja2 import DictLoader, Environment
     env = Environment(loader=DictLoader(TEMPLATES), autoescape=True)
     env.filters['year'] = lambda y: '' if y is None or pd.isna(y) else str(int(y))  # 83 films have no year (pd.NA)
     embs = list(search.index)
+    rateable = for_you.to_ml if for_you else {}
     similar = lru_cache(cache)(lambda fid, rank, emb: search.similar([fid], k, rank, emb))  # per film and settings
     about = lru_cache(cache)(lambda q, rank, emb: search.about(q, 20, rank, emb))           # per query and settings
+    render = lambda name, ctx, **kw: env.get_template(name).render(ctx, **kw)
+    def error(ctx, status, message): return status, render('error.html', ctx, status=status, message=message), []
+    def keep(rated, location):  # the ratings go back in a cookie (a year; not sent to other sites), and the browser moves on
+        return '303 See Other', '', [('Location', location), ('Set-Cookie', f"ratings={ratings_code(rated)}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly")]
 
-    def page(environ) -> tuple[str, str]:
+    def page(environ) -> tuple[str, str, list]:
         path, params = environ.get('PATH_INFO', '/'), parse_qs(environ.get('QUERY_STRING', ''), keep_blank_values=True)
         get = lambda name: params.get(name, [''])[0].strip()
         rank = get('rank') if get('rank') in ('knn', 'svm') else 'knn'
         emb = get('emb') if get('emb') in embs else embs[0]
-        ctx = dict(rank=rank, emb=emb, embs=embs, q='', message='')
+        try: cookie = SimpleCookie(environ.get('HTTP_COOKIE', ''))
+        except CookieError: cookie = {}
+        rated = parse_ratings(cookie['ratings'].value if 'ratings' in cookie else '', rateable)[0]
+        ctx = dict(rank=rank, emb=emb, embs=embs, q='', message='', rateable=rateable, rated=rated, back='')
         if environ.get('REQUEST_METHOD', 'GET') not in ('GET', 'HEAD'):
-            return '405 Method Not Allowed', env.get_template('error.html').render(ctx, status='405 Method Not Allowed', message='Only GET is allowed.')
+            return error(ctx, '405 Method Not Allowed', 'Only GET is allowed.')
         if path == '/film':
             try: film = search.film(get('id'))
-            except KeyError:
-                return '404 Not Found', env.get_template('error.html').render(ctx, status='404 Not Found', message=f"No film with id {get('id')[:40]!r}.")
-            return '200 OK', env.get_template('film.html').render(ctx, id=film.name, film=film, similar=similar(film.name, rank, emb))
-        if path != '/':
-            return '404 Not Found', env.get_template('error.html').render(ctx, status='404 Not Found', message=f"There is no page {path[:80]}.")
+            except KeyError: return error(ctx, '404 Not Found', f"No film with id {get('id')[:40]!r}.")
+            return '200 OK', render('film.html', ctx, id=film.name, film=film, similar=similar(film.name, rank, emb)), []
+        if path in ('/rate', '/for-you') and not for_you: return error(ctx, '404 Not Found', 'This site has no recommendations.')
+        if path == '/rate':  # a link, not a form: the state is the visitor's own cookie, so a GET that changes it harms no one
+            back = '/for-you' if get('back') == 'for-you' else None
+            if get('clear'): return keep({}, '/for-you')
+            fid, r = get('id'), get('r')
+            if not (fid.isdigit() and int(fid) in rateable) or r not in ('0', '1', '2', '3', '4', '5'):
+                return error(ctx, '400 Bad Request', 'A rating needs the id of a film that is in MovieLens 100k and a number of stars from 1 to 5 (0 forgets it).')
+            rated = {f: s for f, s in rated.items() if f != int(fid)} | ({int(fid): int(r)} if r != '0' else {})
+            return keep(rated, back or f'/film?id={int(fid)}')
+        if path == '/for-you':
+            if 'ratings' in params:  # a shared address: its ratings become this visitor's
+                shared, bad = parse_ratings(get('ratings'), rateable)
+                return keep(shared, '/for-you') if not bad else error(ctx, '400 Bad Request',
+                    f"{bad} of the ratings in this address are not valid: each is film id-stars (1 to 5), joined by dots, e.g. 12-5.40-3.")
+            ctx.update(back='for-you', code=ratings_code(rated), titles=search.films.title,
+                       suggest=search.films[search.films.index.isin(list(rateable)) & ~search.films.index.isin(list(rated))].head(10))
+            return '200 OK', render('for_you.html', ctx, recs=for_you.recommend(rated) if rated else None), []
+        if path != '/': return error(ctx, '404 Not Found', f"There is no page {path[:80]}.")
         q = get('q')
         ctx.update(q=q[:max_query], n=len(search.films), popular=search.films.head(20), titles=None)
         if 'q' in params and not q: ctx['message'] = 'Type a title, or a few words about a story.'
         elif len(q) > max_query: ctx['message'] = f"That query is {len(q)} characters long; please keep it under {max_query}."
         elif q: ctx.update(titles=search.titles(q), about=about(q, rank, emb))
-        return '200 OK', env.get_template('home.html').render(ctx)
+        return '200 OK', render('home.html', ctx), []
 
     def app(environ, start_response):
-        try: status, body = page(environ)
+        try: status, body, extra = page(environ)
         except Exception as e:  # a bug: say so politely, keep serving
             environ['wsgi.errors'].write(f"error on {environ.get('PATH_INFO')}: {e!r}\n")
-            status, body = '500 Internal Server Error', f"<h1>Something went wrong</h1><p>{escape(type(e).__name__)}</p>"
+            status, body, extra = '500 Internal Server Error', f"<h1>Something went wrong</h1><p>{escape(type(e).__name__)}</p>", []
         data = body.encode()
-        headers = [('Content-Type', 'text/html; charset=utf-8'), ('Content-Length', str(len(data)))]
+        headers = [('Content-Type', 'text/html; charset=utf-8'), ('Content-Length', str(len(data))), *extra]
         if status.startswith('405'): headers.append(('Allow', 'GET, HEAD'))  # what a 405 must say (RFC 9110)
         start_response(status, headers)
         return [] if environ.get('REQUEST_METHOD') == 'HEAD' else [data]
@@ -302,9 +491,10 @@ class SiteServer:
     def __enter__(self): return self
     def __exit__(self, *exc): self.shutdown()
 
-def make_server(search: MovieSearch, host: str = '127.0.0.1', port: int = 8000, k: int = 40, threads: int = 8, timeout: int = 30) -> SiteServer:
-    "The site over `search` on `host`:`port` (port 0: any free port; `k` films on a film's page); call `.serve_forever()`."
-    return SiteServer(make_app(search, k), host, port, threads, timeout)
+def make_server(search: MovieSearch, host: str = '127.0.0.1', port: int = 8000, k: int = 40, threads: int = 8, timeout: int = 30,
+                for_you: ForYou | None = None) -> SiteServer:
+    "The site over `search` (and `for_you`'s recommendations) on `host`:`port` (port 0: any free port; `k` films on a film's page); call `.serve_forever()`."
+    return SiteServer(make_app(search, k, for_you=for_you), host, port, threads, timeout)
 
 def exposure_warning(host: str) -> str | None:
     "A warning when `host` makes the site reachable from other machines, else None."
@@ -319,7 +509,9 @@ def serve(host: str = '127.0.0.1', port: int = 8000, preset: str = 'cpu'):
     setup_threads()
     cfg = PRESETS[preset]
     print('loading the corpus and the index (the first time, encoding takes a minute)...', flush=True)
-    with make_server(MovieSearch(get_corpus(cfg.n_films), bs=cfg.bs, C=cfg.C), host, port, cfg.k) as httpd:
+    films = get_corpus(cfg.n_films)
+    search = MovieSearch(films, bs=cfg.bs, C=cfg.C, expand=cfg.expand)
+    with make_server(search, host, port, cfg.k, for_you=ForYou.load(films, preset=preset)) as httpd:
         print(f"awesome-movies.life is at http://{host}:{httpd.server_port}/  (Ctrl-C stops it)", flush=True)
         try: httpd.serve_forever()
         except KeyboardInterrupt: pass
@@ -372,7 +564,7 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/movies', cfg: SearchCon
     setup_threads()
     cfg, dev = cfg or PRESETS[preset], describe_device()
     films = get_corpus(cfg.n_films)
-    with Timer() as tb: search = MovieSearch(films, bs=cfg.bs, C=cfg.C)
+    with Timer() as tb: search = MovieSearch(films, bs=cfg.bs, C=cfg.C, expand=cfg.expand)
     for title in EXAMPLES:
         hits = search.titles(title, 1)
         if hits.empty: continue
