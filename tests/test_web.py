@@ -4,14 +4,18 @@ from pathlib import Path
 
 import pytest
 
-from weekend_nb.movie_search import MovieSearch, exposure_warning, get_corpus, load_test, make_app, make_server
+from weekend_nb.movie_search import ForYou, MovieSearch, exposure_warning, get_corpus, load_test, make_app, make_server, parse_ratings
 
 
 @pytest.fixture(scope='module')
 def site():
-    "The site over the 200 most popular films, on a free port; yields its base URL."
-    search = MovieSearch(get_corpus(200))
-    httpd = make_server(search, '127.0.0.1', 0)
+    "The site over the 200 most popular films, with recommendations from a quickly trained model, on a free port; yields its base URL."
+    from weekend_nb.datasets import load_movielens
+    from weekend_nb.recommender import TINY, train
+    films, data = get_corpus(200), load_movielens()
+    search = MovieSearch(films)
+    search.for_you = ForYou(films, train(TINY, data[0], quiet=True).module.cpu(), data)
+    httpd = make_server(search, '127.0.0.1', 0, for_you=search.for_you)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_port}", search
     httpd.shutdown(); httpd.server_close()
@@ -73,6 +77,23 @@ def test_pages(site):
 def test_bad_input_never_500(site, path, status, text):
     got, body = get(site[0] + path)
     assert got == status and text in body and '<script>' not in body
+
+
+def test_rate_films_then_recommendations(site):
+    "Over HTTP with a cookie jar, as a browser without JavaScript: rate three films, get ten recommendations with a reason."
+    import http.cookiejar
+    base, search = site
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))  # follows the 303 after each rating
+    rateable = [i for i in search.films.index if i in search.for_you.to_ml][:3]
+    for fid, stars in zip(rateable, (5, 5, 4)):
+        with browser.open(f"{base}/rate?id={fid}&r={stars}", timeout=30) as r:
+            assert r.status == 200 and r.url == f"{base}/film?id={fid}" and 'Your rating' in r.read().decode()
+    assert parse_ratings(next(c.value for c in jar if c.name == 'ratings'))[0] == dict(zip(rateable, (5, 5, 4)))
+    with browser.open(base + '/for-you', timeout=30) as r: body = r.read().decode()
+    assert body.count('because you liked') == 10 and 'Recommended for you (3 rated)' in body
+    status, body = get(base + '/for-you')  # another visitor (no cookie) has no ratings
+    assert status == 200 and 'None yet' in body and 'because you liked' not in body
 
 
 def test_methods(site):
@@ -153,13 +174,46 @@ def test_click_through_in_chromium(site):
         png = browser.get_screenshot_as_png()  # what a visitor sees; `make screenshot` keeps it for chapter 95
         assert png.startswith(b'\x89PNG') and len(png) > 10_000
         if os.environ.get('WEEKEND_NB_SCREENSHOT'): Path(os.environ['WEEKEND_NB_SCREENSHOT']).write_bytes(png)
-        browser.find_element(By.PARTIAL_LINK_TEXT, 'The Dark Knight').click()
+        _then_wait(browser, browser.find_element(By.PARTIAL_LINK_TEXT, 'The Dark Knight').click)
         assert browser.find_element(By.TAG_NAME, 'h1').text == 'The Dark Knight'
         similar = browser.find_elements(By.CSS_SELECTOR, 'ol.films li a')
         assert len(similar) == 40
         title = similar[0].text
-        similar[0].click()
+        _then_wait(browser, similar[0].click)
         assert browser.find_element(By.TAG_NAME, 'h1').text == title
-        browser.find_element(By.LINK_TEXT, 'svm').click()
+        _then_wait(browser, browser.find_element(By.LINK_TEXT, 'svm').click)
         assert 'rank=svm' in browser.current_url and len(browser.find_elements(By.CSS_SELECTOR, 'ol.films li')) == 40
+    finally: browser.quit()
+
+
+def _then_wait(browser, action):
+    "Do `action` (a click, a submit), then wait up to 20 s for the next page: selenium returns before it has loaded."
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.common.by import By
+    old = browser.find_element(By.TAG_NAME, 'html')
+    action()
+    WebDriverWait(browser, 20).until(EC.staleness_of(old))
+
+
+def test_rate_three_films_in_chromium(site):
+    "Search -> a film -> 5 stars, three times -> 'Recommended for you' lists ten films, each with a reason; JavaScript off."
+    from selenium.webdriver.common.by import By
+    base, search = site
+    titles = [search.films.title[i] for i in search.films.index if i in search.for_you.to_ml][:3]
+    browser = _chromium()
+    try:
+        browser.get(base + '/')
+        for title in titles:
+            box = browser.find_element(By.NAME, 'q')
+            box.clear(); box.send_keys(title)
+            _then_wait(browser, box.submit)
+            _then_wait(browser, browser.find_element(By.CSS_SELECTOR, 'ol.films a').click)  # the first title found
+            assert browser.find_element(By.TAG_NAME, 'h1').text == title
+            _then_wait(browser, browser.find_element(By.LINK_TEXT, '5★').click)
+            assert browser.find_element(By.CSS_SELECTOR, '.rate a.on').text == '5★'  # back on the film's page, rated
+        _then_wait(browser, browser.find_element(By.PARTIAL_LINK_TEXT, 'Recommended for you').click)
+        recs = browser.find_elements(By.CSS_SELECTOR, 'ol.recs li')
+        assert len(recs) == 10 and all('because you liked' in r.text for r in recs)
+        assert browser.find_element(By.TAG_NAME, 'h1').text == 'Recommended for you' and '(3 rated)' in browser.page_source
     finally: browser.quit()
