@@ -236,32 +236,41 @@ class MovieSearch:
 def _jaccard(a, b): return len(a & b) / len(a | b) if a | b else 0.0
 
 def evaluate_rankers(search: MovieSearch, n_queries: int = 200, k: int = 10, seed: int = 0, ranks=('knn', 'svm'),
-                     labelled_only: bool = True) -> pd.DataFrame:
+                     labelled_only: bool = True, per_query: bool = False) -> pd.DataFrame:
     """Mean genre overlap (Jaccard) and shared-keyword rate of the top `k` of each encoder x ranking, for up to `n_queries` query
     films from each source with genres (TMDB, TMDB + Wikipedia), next to a random and an oracle top `k`. `labelled_only`: the
-    top `k` is taken among the films with genres, so that leaving unlabelled films out of a ranking cannot raise its score."""
+    top `k` is taken among the films with genres, so that leaving unlabelled films out of a ranking cannot raise its score.
+    `per_query`: one row per query film (its `key`: title and year) instead of the means."""
+    from sklearn.preprocessing import MultiLabelBinarizer
     f = search.films
-    labelled = f.index[f.genres.str.len() > 0]
-    genres, kws = f.genres.map(set), f.keywords.map(set)
-    pool = labelled if labelled_only else f.index
-    def score(q, ids): return np.mean([_jaccard(genres[q], genres[i]) for i in ids]), np.mean([bool(kws[q] & kws[i]) for i in ids])
-    rng, out = np.random.default_rng(seed), []
+    G = MultiLabelBinarizer().fit_transform(f.genres).astype(np.float32)              # (n_films, n_genres)
+    K = MultiLabelBinarizer(sparse_output=True).fit_transform(f.keywords).tocsr()     # (n_films, n_keywords), sparse
+    labelled = np.flatnonzero(G.sum(1) > 0)
+    pool = labelled if labelled_only else np.arange(len(f))
+    in_pool = np.isin(np.arange(len(f)), pool)
+    def genre_overlap(q, rows):
+        inter = G[rows] @ G[q]
+        union = G[rows].sum(1) + G[q].sum() - inter
+        return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    def scores(q, rows): return genre_overlap(q, rows).mean(), float(((K[rows] @ K[q].T).toarray() > 0).mean())
+    rng, out, keys = np.random.default_rng(seed), [], title_key(f).to_numpy()
     for source in ('TMDB', 'TMDB + Wikipedia'):
-        ok = labelled[(f.source[labelled] == source) & (f.keywords[labelled].str.len() > 0)]
+        ok = labelled[(f.source.to_numpy()[labelled] == source) & (K[labelled].getnnz(1) > 0)]
         if len(ok) == 0: continue
         queries = rng.choice(ok, min(n_queries, len(ok)), replace=False)
-        def row(encoder, rank, scores, secs=np.nan):
-            g, kw = np.mean(scores, axis=0)
-            return dict(queries=f"{source} ({len(queries)})", encoder=encoder, ranking=rank, genre_overlap=g, shared_keyword=kw,
-                        ms_per_query=1000 * secs / len(queries))
+        def rows(encoder, rank, tops, secs=np.nan):
+            s = np.array([scores(q, t) for q, t in zip(queries, tops)])
+            if per_query: return [dict(queries=source, key=keys[q], encoder=encoder, ranking=rank, genre_overlap=g, shared_keyword=kw) for q, (g, kw) in zip(queries, s)]
+            return [dict(queries=source, n=len(queries), encoder=encoder, ranking=rank, genre_overlap=s[:, 0].mean(), shared_keyword=s[:, 1].mean(),
+                         ms_per_query=1000 * secs / len(queries))]
         others = lambda q: pool[pool != q]
-        out.append(row('random', '', [score(q, rng.choice(others(q), k, replace=False)) for q in queries]))
-        out.append(row('oracle (best genre overlap)', '', [score(q, sorted(others(q), key=lambda i: -_jaccard(genres[q], genres[i]))[:k]) for q in queries]))
+        out += rows('random', '', [rng.choice(others(q), k, replace=False) for q in queries])
+        out += rows('oracle (best genre overlap)', '', [others(q)[np.argsort(-genre_overlap(q, others(q)), kind='stable')[:k]] for q in queries])
         depth = k + len(f) - len(pool)  # deep enough to hold k films of the pool
         for encoder in search.index:
             for rank in ranks:
-                with Timer() as t: hits = [search.similar([q], depth, rank, encoder).index for q in queries]
-                out.append(row(encoder, rank, [score(q, [i for i in h if i in pool][:k]) for q, h in zip(queries, hits)], t.elapsed))
+                with Timer() as t: hits = [search.films.index.get_indexer(search.similar([f.index[q]], depth, rank, encoder).index) for q in queries]
+                out += rows(encoder, rank, [h[in_pool[h]][:k] for h in hits], t.elapsed)
     return pd.DataFrame(out)
 
 # %% ../nbs/95_movie_search.ipynb #0e328ded
