@@ -408,8 +408,8 @@ def parse_ratings(code: str, valid=None, limit: int = 100) -> tuple[dict[int, in
 def ratings_code(rated: dict[int, int]) -> str: return '.'.join(f"{f}-{r}" for f, r in rated.items())
 
 def make_app(search: MovieSearch, k: int = 40, max_query: int = 200, cache: int = 4096, for_you: ForYou | None = None):
-    """The WSGI application of the site, over `search`; the last `cache` rankings are kept (an exemplar SVM takes a fifth of a
-    second). With `for_you`, films also in MovieLens can be rated (kept in a cookie, nothing on the server) and `/for-you` recommends."""
+    """The WSGI application of the site, over `search`; the last `cache` rankings are kept (an exemplar SVM takes tens of
+    milliseconds). With `for_you`, films also in MovieLens can be rated (kept in a cookie, nothing on the server) and `/for-you` recommends."""
     from functools import lru_cache
     from html import escape
     from http.cookies import CookieError, SimpleCookie
