@@ -32,7 +32,7 @@ __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'TEMPLATES', 'EXAMPLES', 'SearchConf
 @dataclass
 class SearchConfig:
     n_films: int | None = None  # keep only the first n films of the corpus (the tests use a few hundred)
-    bs: int = 64                # sentences per batch when encoding
+    bs: int = 32                # texts per batch when encoding
     C: float = 0.1              # the exemplar SVM's regularisation (Karpathy's choice)
     k: int = 40                 # films on a film's page
     expand: int = 3             # "films like this one" (kNN) first moves the query towards its 3 nearest films
@@ -86,12 +86,13 @@ class MiniLM:
         self.hash = sha256sum(Path(self.model.name_or_path)/'model.safetensors')
 
     @torch.inference_mode()
-    def encode(self, texts: list[str], bs: int = 64) -> np.ndarray:
-        order = np.argsort([-len(t) for t in texts])  # batches of similar length: less padding
+    def encode(self, texts: list[str], bs: int = 32) -> np.ndarray:
+        ids = self.tok(texts, truncation=True, max_length=256)['input_ids']  # tokenised once, unpadded
+        order = np.argsort([-len(x) for x in ids], kind='stable')           # batches of equal token counts: least padding
         out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
         for s in range(0, len(texts), bs):
             idx = order[s:s + bs]
-            b = self.tok([texts[i] for i in idx], padding=True, truncation=True, max_length=256, return_tensors='pt').to(self.device)
+            b = self.tok.pad({'input_ids': [ids[i] for i in idx]}, return_tensors='pt').to(self.device)
             h = self.model(**b).last_hidden_state                          # (B, T, 384)
             m = b['attention_mask'].unsqueeze(-1).to(h.dtype)
             out[idx] = torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1).float().cpu().numpy()
@@ -121,7 +122,7 @@ def centred_mean(*parts: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
 class Centred:
     "`encoder`'s vectors minus `shift`, renormalised: a typed query placed like the texts of the index."
     def __init__(self, encoder, shift: np.ndarray): self.encoder, self.shift = encoder, shift
-    def encode(self, texts: list[str], bs: int = 64) -> np.ndarray: return _normalize(self.encoder.encode(texts, bs) - self.shift)
+    def encode(self, texts: list[str], bs: int = 32) -> np.ndarray: return _normalize(self.encoder.encode(texts, bs) - self.shift)
 
 def _encode_sources(enc: MiniLM, films: pd.DataFrame, bs: int) -> dict[str, np.ndarray]:
     "MiniLM vectors of the overviews and of the summaries, each text on its own; NaN rows where a film has none."
@@ -132,7 +133,7 @@ def _encode_sources(enc: MiniLM, films: pd.DataFrame, bs: int) -> dict[str, np.n
         if has.any(): out[col][has] = enc.encode(films[col][has].tolist(), bs)
     return out
 
-def get_index(films: pd.DataFrame, encoder: str = 'minilm', bs: int = 64, cache: str | Path | None = None):
+def get_index(films: pd.DataFrame, encoder: str = 'minilm', bs: int = 32, cache: str | Path | None = None):
     """(encoder, embeddings) for `films`. MiniLM: every overview and summary encoded on its own (a `.npz` disk cache of
     numbers, used while corpus and model are unchanged), combined by `centred_mean`. TF-IDF: refitted on `text`."""
     if encoder == 'tfidf':  # seconds to fit: nothing to cache, so no fitted object is ever read back from disk
@@ -188,7 +189,7 @@ def _top(s: np.ndarray, k: int, exclude=()) -> list[tuple[int, float]]:
 # %% ../nbs/95_movie_search.ipynb #f5de5eb4
 class MovieSearch:
     "The corpus `films` with a kNN / exemplar-SVM search over each encoder's embeddings."
-    def __init__(self, films: pd.DataFrame, encoders: tuple = ('minilm', 'tfidf'), bs: int = 64, C: float = 0.1, cache=None, expand: int = 3):
+    def __init__(self, films: pd.DataFrame, encoders: tuple = ('minilm', 'tfidf'), bs: int = 32, C: float = 0.1, cache=None, expand: int = 3):
         self.films, self.C, self.expand = films, C, expand
         self.index = {name: get_index(films, name, bs, cache) for name in encoders}  # name -> (encoder, embeddings)
         self._norm_titles = films.title.map(norm_title)  # for `titles`, which every search calls
