@@ -394,7 +394,8 @@ class ForYou:
     def recommend(self, rated: dict[int, int], k: int = 10) -> list[dict]:
         "The `k` best films for ratings {corpus id: 1-5}: title, year, predicted rating, the liked film it is closest to, corpus id (or None)."
         recs = self._recommend_for({self.to_ml[f]: r for f, r in rated.items()}, k, self.model, self.data)
-        return [dict(title=r.title, year=r.year, predicted=r.predicted, because=r['because you liked'],
+        shown = lambda t: re.sub(r'^(.*), (The|A|An)$', r'\2 \1', t)  # MovieLens files 'Usual Suspects, The'
+        return [dict(title=shown(r.title), year=r.year, predicted=r.predicted, because=shown(r['because you liked']),
                      id=self._film.get((r.title, None if pd.isna(r.year) else int(r.year)))) for _, r in recs.iterrows()]
 
 def parse_ratings(code: str, valid=None, limit: int = 100) -> tuple[dict[int, int], int]:
@@ -417,7 +418,7 @@ def make_app(search: MovieSearch, k: int = 40, max_query: int = 200, cache: int 
     from urllib.parse import parse_qs
     from jinja2 import DictLoader, Environment
     env = Environment(loader=DictLoader(TEMPLATES), autoescape=True)
-    env.filters['year'] = lambda y: '' if y is None or pd.isna(y) else str(int(y))  # 83 films have no year (pd.NA)
+    env.filters['year'] = lambda y: '' if y is None or pd.isna(y) else str(int(y))  # a few films have no year (pd.NA)
     embs = list(search.index)
     rateable = for_you.to_ml if for_you else {}
     similar = lru_cache(cache)(lambda fid, rank, emb: search.similar([fid], k, rank, emb))  # per film and settings
