@@ -9,12 +9,13 @@ from weekend_nb.movie_search import ForYou, MovieSearch, exposure_warning, get_c
 
 @pytest.fixture(scope='module')
 def site():
-    "The site over the 200 most popular films, with recommendations from chapter 90's model (seconds to train), on a free port; yields its base URL."
+    "The site over the 200 most popular films, with recommendations, on a free port; yields its base URL."
     from weekend_nb.datasets import load_movielens
-    from weekend_nb.recommender import CPU, train
+    from weekend_nb.recommender import CPU, TINY, train
     films, data = get_corpus(200), load_movielens()
     search = MovieSearch(films)
-    search.for_you = ForYou(films, train(CPU, data[0], quiet=True).module.cpu(), data)
+    cfg = CPU if os.environ.get('WEEKEND_NB_SCREENSHOT') else TINY  # chapter 90's model for the screenshot; a one-epoch one for the checks
+    search.for_you = ForYou(films, train(cfg, data[0], quiet=True).module.cpu(), data)
     httpd = make_server(search, '127.0.0.1', 0, for_you=search.for_you)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_port}", search

@@ -7,7 +7,7 @@ their dot product predicts the rating, evaluate it the way the literature does, 
 from __future__ import annotations
 import difflib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
