@@ -22,11 +22,11 @@ from .data import data_dir, sha256sum
 from .datasets import load_minilm, load_tmdb, load_wiki_summaries
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'TEMPLATES', 'EXAMPLES', 'SearchConfig', 'norm_title', 'title_key', 'about_a_film',
-           'get_corpus', 'MiniLM', 'Tfidf', 'corpus_hash', 'centred_mean', 'Centred', 'get_index', 'knn', 'as_vector',
-           'exemplar_svm', 'MovieSearch', 'evaluate_rankers', 'match_movielens', 'hybrid_scores', 'evaluate_hybrid',
-           'ForYou', 'parse_ratings', 'ratings_code', 'make_app', 'SiteServer', 'make_server', 'exposure_warning',
-           'serve', 'load_test', 'site_paths', 'site_process', 'run']
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'TEMPLATES', 'EXAMPLES', 'SearchConfig', 'article_first', 'norm_title', 'title_key',
+           'about_a_film', 'get_corpus', 'MiniLM', 'Tfidf', 'corpus_hash', 'centred_mean', 'Centred', 'get_index',
+           'knn', 'as_vector', 'exemplar_svm', 'MovieSearch', 'evaluate_rankers', 'match_movielens', 'hybrid_scores',
+           'evaluate_hybrid', 'ForYou', 'parse_ratings', 'ratings_code', 'make_app', 'SiteServer', 'make_server',
+           'exposure_warning', 'serve', 'load_test', 'site_paths', 'site_process', 'run']
 
 # %% ../nbs/95_movie_search.ipynb #916cbd25
 @dataclass
@@ -43,9 +43,13 @@ GPU = CPU  # encoding 5,600 texts is the only heavy step; a GPU makes it faster,
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
 
 # %% ../nbs/95_movie_search.ipynb #60eb5528
+def article_first(title: str) -> str:
+    "A title as people write it: 'Usual Suspects, The' -> 'The Usual Suspects' (MovieLens files them the other way)."
+    return re.sub(r'^(.*), (the|a|an)$', r'\2 \1', title.strip(), flags=re.I)
+
 def norm_title(title: str) -> str:
     "A title reduced for matching: lower case, a trailing ', The' moved to the front, punctuation dropped."
-    t = re.sub(r'^(.*), (the|a|an)$', r'\2 \1', title.strip(), flags=re.I).lower()
+    t = article_first(title).lower()
     return re.sub(r'[^a-z0-9]+', ' ', t).strip()
 
 def title_key(df: pd.DataFrame) -> pd.Series:
@@ -62,11 +66,11 @@ def get_corpus(n_films: int | None = None, clean: bool = True) -> pd.DataFrame:
     film whose year differs by a year or two between the sources."""
     tm = load_tmdb().rename(columns={'text': 'overview'}).assign(key=title_key)
     wk = load_wiki_summaries().rename(columns={'text': 'summary'}).assign(key=title_key)
-    if clean: wk = wk[wk.summary.map(about_a_film) & ~wk.summary.duplicated(keep=False)]
-    same = wk if clean else wk.iloc[:0]
-    same = same[['key', 'title', 'year']].assign(t=wk.title.map(norm_title)).merge(tm[['key', 'year']].assign(t=tm.title.map(norm_title)), on='t', suffixes=('', '_tm'))
-    same = same[(same.year - same.year_tm).abs().fillna(99) <= 2]  # one film whose years differ by source (premiere vs release)
-    wk['key'] = wk.key.replace(dict(zip(same.key, same.key_tm)))
+    if clean:
+        wk = wk[wk.summary.map(about_a_film) & ~wk.summary.duplicated(keep=False)]
+        same = wk[['key', 'year']].assign(t=wk.title.map(norm_title)).merge(tm[['key', 'year']].assign(t=tm.title.map(norm_title)), on='t', suffixes=('', '_tm'))
+        same = same[(same.year - same.year_tm).abs().fillna(99) <= 2]  # one film whose years differ by source (premiere vs release)
+        wk['key'] = wk.key.replace(dict(zip(same.key, same.key_tm)))
     tm = tm.drop_duplicates('key')
     films = pd.concat([tm.merge(wk[['key', 'summary']], on='key', how='left'), wk[~wk.key.isin(tm.key)].drop_duplicates('key')])
     films['text'] = [('\n'.join(t for t in (o, s) if isinstance(t, str))) for o, s in zip(films.overview, films.summary)]
@@ -394,8 +398,7 @@ class ForYou:
     def recommend(self, rated: dict[int, int], k: int = 10) -> list[dict]:
         "The `k` best films for ratings {corpus id: 1-5}: title, year, predicted rating, the liked film it is closest to, corpus id (or None)."
         recs = self._recommend_for({self.to_ml[f]: r for f, r in rated.items()}, k, self.model, self.data)
-        shown = lambda t: re.sub(r'^(.*), (The|A|An)$', r'\2 \1', t)  # MovieLens files 'Usual Suspects, The'
-        return [dict(title=shown(r.title), year=r.year, predicted=r.predicted, because=shown(r['because you liked']),
+        return [dict(title=article_first(r.title), year=r.year, predicted=r.predicted, because=article_first(r['because you liked']),
                      id=self._film.get((r.title, None if pd.isna(r.year) else int(r.year)))) for _, r in recs.iterrows()]
 
 def parse_ratings(code: str, valid=None, limit: int = 100) -> tuple[dict[int, int], int]:
