@@ -1,5 +1,6 @@
 """The awesome-movies.life site: HTTP-level checks, then a click-through in a real headless Chromium."""
 import os, shutil, threading, urllib.error, urllib.parse, urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,9 @@ def test_rate_films_then_recommendations(site):
     rateable = [i for i in search.films.index if i in search.for_you.to_ml][:3]
     for fid, stars in zip(rateable, (5, 5, 4)):
         with browser.open(f"{base}/rate?id={fid}&r={stars}", timeout=30) as r:
-            assert r.status == 200 and r.url == f"{base}/film?id={fid}" and 'Your rating' in r.read().decode()
+            page = r.read().decode()
+            assert r.status == 200 and r.url == f"{base}/film?id={fid}" and 'Your rating' in page
+            assert page.split('class="hybrid"')[1].count('<li>') == 10  # in both corpora: its hybrid neighbours too
     assert parse_ratings(next(c.value for c in jar if c.name == 'ratings'))[0] == dict(zip(rateable, (5, 5, 4)))
     with browser.open(base + '/for-you', timeout=30) as r: body = r.read().decode()
     assert body.count('because you liked') == 10 and 'Recommended for you (3 rated)' in body
@@ -216,6 +219,8 @@ def test_rate_three_films_in_chromium(site):
         _then_wait(browser, browser.find_element(By.PARTIAL_LINK_TEXT, 'Recommended for you').click)
         recs = browser.find_elements(By.CSS_SELECTOR, 'ol.recs li')
         assert len(recs) == 10 and all('because you liked' in r.text for r in recs)
+        reasons = Counter(r.text.split('because you liked ')[1] for r in recs)
+        assert set(reasons) <= set(titles) and max(reasons.values()) <= 3, reasons  # each reason is true, and they differ
         assert browser.find_element(By.TAG_NAME, 'h1').text == 'Recommended for you' and '(3 rated)' in browser.page_source
         if os.environ.get('WEEKEND_NB_SCREENSHOT'):  # `make screenshot`: this page too, next to the search page's
             browser.set_window_size(1100, 1100)

@@ -357,7 +357,9 @@ li{margin:.3rem 0}.meta{color:#666;font-size:.9em}.on{font-weight:bold}input[typ
 {% if rateable %}{% include 'rate.html' %}{% endif %}
 {% for para in film.text.split('\n') %}<p>{{ para }}</p>{% endfor %}
 <h2>The {{ similar|length }} most similar</h2>{% with base='/film?id=' ~ id %}{% include 'switch.html' %}{% endwith %}
-{% with films=similar %}{% include 'films.html' %}{% endwith %}{% endblock %}""",
+{% with films=similar %}{% include 'films.html' %}{% endwith %}
+{% if also is not none %}<h2>Liked by the same people, with a similar story</h2><p class="meta">Half what the film is about, half who
+likes it in MovieLens 100k's ratings (chapter 95's hybrid), among the films in both.</p><div class="hybrid">{% with films=also %}{% include 'films.html' %}{% endwith %}</div>{% endif %}{% endblock %}""",
 'stars.html': """<span class="stars">{% for r in range(1, 6) %}<a class="{{ 'on' if r == mine }}" href="/rate?id={{ id }}&r={{ r }}{{ '&back=' ~ back if back }}" title="rate it {{ r }} of 5">{{ r }}★</a> {% endfor %}
 {% if mine %}<a href="/rate?id={{ id }}&r=0{{ '&back=' ~ back if back }}">forget</a>{% endif %}</span>""",
 'rate.html': """{% if id in rateable %}<p class="rate">Your rating: {% with mine=rated.get(id) %}{% include 'stars.html' %}{% endwith %}
@@ -367,8 +369,8 @@ li{margin:.3rem 0}.meta{color:#666;font-size:.9em}.on{font-weight:bold}input[typ
 <h1>Recommended for you</h1>{% if message %}<p class="message">{{ message }}</p>{% endif %}
 {% if recs is not none %}<ol class="recs">{% for r in recs %}<li>{% if r.id is not none %}<a href="/film?id={{ r.id }}">{{ r.title }}</a>{% else %}{{ r.title }}{% endif %}
 <span class="meta">{{ r.year|year }} predicted {{ '%.1f'|format(r.predicted) }}★, because you liked {{ r.because }}</span></li>{% endfor %}</ol>
-<p class="meta">From chapter 90's matrix factorisation of MovieLens 100k: your ratings are folded in (your taste vector is fitted
-to them, the films' vectors fixed). This page's address <a href="/for-you?ratings={{ code }}">keeps your ratings</a>; nothing is stored on the server.</p>{% endif %}
+<p class="meta">Ranked by EASE (chapter 91), which learned from MovieLens 100k which films people watch together; the stars are
+what chapter 90's matrix factorisation predicts for you, your ratings folded in; the reason is your liked film that adds most to the film's score. This page's address <a href="/for-you?ratings={{ code }}">keeps your ratings</a>; nothing is stored on the server.</p>{% endif %}
 <h2>Your ratings</h2>{% if rated %}<ol>{% for id, r in rated.items() %}<li><a href="/film?id={{ id }}">{{ titles[id] }}</a> {% with mine=r %}{% include 'stars.html' %}{% endwith %}</li>{% endfor %}</ol>
 <p><a href="/rate?clear=1">forget all my ratings</a></p>{% else %}<p>None yet: open a film and click a star. Popular films you can rate:</p>{% endif %}
 {% if suggest|length %}<h2>Rate a few more</h2><ol class="films">{% for id, f in suggest.iterrows() %}<li><a href="/film?id={{ id }}">{{ f.title }}</a>
@@ -377,13 +379,15 @@ to them, the films' vectors fixed). This page's address <a href="/for-you?rating
 }
 
 class ForYou:
-    "Recommendations for a visitor of the site from their ratings of films of the corpus: chapter 90's model folds them in."
+    """What the site recommends: chapter 91's `recommend_for` for a visitor's ratings of films of the corpus, and, for a film in
+    both corpora, its hybrid neighbours (text and ratings, `hybrid_scores`)."""
     def __init__(self, films: pd.DataFrame, model, data: tuple):
-        from weekend_nb.recommender import recommend_for
-        self.model, self.data, self._recommend_for = model, data, recommend_for
+        from weekend_nb.for_you import Recommender, build_recommender, recommend_for
+        self.rec = model if isinstance(model, Recommender) else build_recommender(data[0], mf=model)
+        self.data, self._recommend_for = data, recommend_for
         self.to_ml = match_movielens(films, data[1])               # corpus id -> MovieLens item
         to_film = {m: f for f, m in self.to_ml.items()}
-        self._film = {(t, None if pd.isna(y) else int(y)): to_film.get(i) for t, y, i in zip(data[1].title, data[1].year, data[1].item)}
+        self._film = {i: to_film.get(i) for i in data[1].item}     # MovieLens item -> corpus id (or None)
 
     @classmethod
     def load(cls, films: pd.DataFrame, path: str | Path = 'runs/recommender/model.pt', preset: str = 'cpu') -> ForYou:
@@ -393,13 +397,22 @@ class ForYou:
         data = load_movielens()
         if Path(path).is_file(): return cls(films, load_model(path), data)
         print(f"no recommender at {path}: training one on MovieLens 100k (seconds; `weekend run recommender` saves one)", flush=True)
-        return cls(films, train(REC_PRESETS[preset], data[0], quiet=True).module.cpu().eval(), data)
+        return cls(films, train(REC_PRESETS[preset], data[0], quiet=True).module, data)
 
     def recommend(self, rated: dict[int, int], k: int = 10) -> list[dict]:
-        "The `k` best films for ratings {corpus id: 1-5}: title, year, predicted rating, the liked film it is closest to, corpus id (or None)."
-        recs = self._recommend_for({self.to_ml[f]: r for f, r in rated.items()}, k, self.model, self.data)
+        "The `k` best films for ratings {corpus id: 1-5}: title, year, predicted stars, the liked film that adds most to its score, corpus id (or None)."
+        recs = self._recommend_for({self.to_ml[f]: r for f, r in rated.items()}, k, self.rec, self.data)
         return [dict(title=article_first(r.title), year=r.year, predicted=r.predicted, because=article_first(r['because you liked']),
-                     id=self._film.get((r.title, None if pd.isna(r.year) else int(r.year)))) for _, r in recs.iterrows()]
+                     id=self._film.get(int(r['item']))) for _, r in recs.iterrows()]
+
+    def neighbours(self, search: MovieSearch, k: int = 10, alpha: float = 0.5) -> dict[int, list[int]]:
+        "Corpus id -> its `k` nearest corpus ids by `hybrid_scores` with weight `alpha` on text, for the films in both corpora."
+        fids = [f for f in self.to_ml if f in search.films.index]
+        if len(fids) < 2: return {}
+        content = np.asarray(search.index['minilm' if 'minilm' in search.index else next(iter(search.index))][1][search.films.index.get_indexer(fids)])
+        collab = _normalize(self.rec.mf.i.weight.detach().cpu().numpy()[[self.to_ml[f] for f in fids]])
+        top = np.argsort(-hybrid_scores(content, collab, alpha), 1)[:, :k]
+        return {f: [fids[j] for j in row] for f, row in zip(fids, top)}
 
 def parse_ratings(code: str, valid=None, limit: int = 100) -> tuple[dict[int, int], int]:
     "Ratings from their compact form '12-5.40-3' (film 12: 5 stars, film 40: 3) and how many pieces were not valid; at most `limit` kept."
@@ -424,6 +437,7 @@ def make_app(search: MovieSearch, k: int = 40, max_query: int = 200, cache: int 
     env.filters['year'] = lambda y: '' if y is None or pd.isna(y) else str(int(y))  # a few films have no year (pd.NA)
     embs = list(search.index)
     rateable = for_you.to_ml if for_you else {}
+    hybrid = for_you.neighbours(search) if for_you else {}  # film -> its 10 hybrid neighbours, for the films in both corpora
     similar = lru_cache(cache)(lambda fid, rank, emb: search.similar([fid], k, rank, emb))  # per film and settings
     about = lru_cache(cache)(lambda q, rank, emb: search.about(q, 20, rank, emb))           # per query and settings
     render = lambda name, ctx, **kw: env.get_template(name).render(ctx, **kw)
@@ -445,7 +459,8 @@ def make_app(search: MovieSearch, k: int = 40, max_query: int = 200, cache: int 
         if path == '/film':
             try: film = search.film(get('id'))
             except KeyError: return error(ctx, '404 Not Found', f"No film with id {get('id')[:40]!r}.")
-            return '200 OK', render('film.html', ctx, id=film.name, film=film, similar=similar(film.name, rank, emb)), []
+            also = search.films.loc[hybrid[film.name]] if film.name in hybrid else None
+            return '200 OK', render('film.html', ctx, id=film.name, film=film, similar=similar(film.name, rank, emb), also=also), []
         if path in ('/rate', '/for-you') and not for_you: return error(ctx, '404 Not Found', 'This site has no recommendations.')
         if path == '/rate':  # a link, not a form: the state is the visitor's own cookie, so a GET that changes it harms no one
             back = '/for-you' if get('back') == 'for-you' else None

@@ -24,10 +24,9 @@ from .learner import CheckpointCB, Learner, get_dls
 
 # %% auto #0
 __all__ = ['TINY', 'N_USERS', 'N_ITEMS', 'CPU', 'GPU', 'PRESETS', 'RecConfig', 'folds', 'u1_split', 'rating_metrics',
-           'ranking_metrics', 'fit_biases', 'DotProductBias', 'NeuralRec', 'get_model', 'to_dataset', 'train',
-           'predict_ratings', 'score_matrix', 'evaluate_models', 'similar_items', 'load_model', 'recommend',
-           'find_title', 'similar_movies', 'fold_in', 'fold_in_scores', 'recommend_for', 'evaluate_fold_in',
-           'cross_validate', 'run']
+           'user_ranking_metrics', 'ranking_metrics', 'fit_biases', 'DotProductBias', 'NeuralRec', 'get_model',
+           'to_dataset', 'train', 'predict_ratings', 'score_matrix', 'evaluate_models', 'similar_items', 'load_model',
+           'recommend', 'find_title', 'similar_movies', 'cross_validate', 'run']
 
 # %% ../nbs/90_recommender.ipynb #be9a36f8
 @dataclass
@@ -65,8 +64,9 @@ def rating_metrics(y: np.ndarray, pred: np.ndarray) -> dict:
     return {'rmse': float(np.sqrt(mean_squared_error(y, pred))), 'mae': float(mean_absolute_error(y, pred))}
 
 # %% ../nbs/90_recommender.ipynb #c0316617
-def ranking_metrics(scores: np.ndarray, train: pd.DataFrame, test: pd.DataFrame, k: int = 10, threshold: float = 4.0) -> dict:
-    "Mean precision@k, recall@k and NDCG@k over users with a relevant test film; `scores` is (n_users+1, n_items+1)."
+def user_ranking_metrics(scores: np.ndarray, train: pd.DataFrame, test: pd.DataFrame, k: int = 10, threshold: float = 4.0) -> pd.DataFrame:
+    """Precision@k, recall@k and NDCG@k (scikit-learn's `ndcg_score`) of each user with a relevant test film, one row per user;
+    `scores` is (n_users+1, n_items+1), the films a user rated in `train` are never recommended."""
     from sklearn.metrics import ndcg_score
     scores = scores.astype(np.float64).copy()
     scores[train.user.values, train.item.values] = -np.inf  # never recommend what the user already rated
@@ -75,11 +75,15 @@ def ranking_metrics(scores: np.ndarray, train: pd.DataFrame, test: pd.DataFrame,
     users = np.unique(rel.user.values)
     relevant = np.zeros_like(scores, dtype=bool)
     relevant[rel.user.values, rel.item.values] = True
-    top = np.argsort(-scores[users], axis=1)[:, :k]  # (n_users, k)
+    top = np.argsort(-scores[users], axis=1, kind='stable')[:, :k]  # (n_users, k)
     hits = np.take_along_axis(relevant[users], top, axis=1).sum(1)
     s = np.where(np.isinf(scores[users]), -1e9, scores[users])
-    return {f'precision@{k}': float(np.mean(hits / k)), f'recall@{k}': float(np.mean(hits / relevant[users].sum(1))),
-            f'ndcg@{k}': float(ndcg_score(relevant[users], s, k=k))}
+    ndcg = [ndcg_score(relevant[u][None], s[j][None], k=k) for j, u in enumerate(users)]  # one user at a time, for paired comparisons
+    return pd.DataFrame({f'precision@{k}': hits / k, f'recall@{k}': hits / relevant[users].sum(1), f'ndcg@{k}': ndcg}, index=pd.Index(users, name='user'))
+
+def ranking_metrics(scores: np.ndarray, train: pd.DataFrame, test: pd.DataFrame, k: int = 10, threshold: float = 4.0) -> dict:
+    "Mean precision@k, recall@k and NDCG@k over users with a relevant test film (`user_ranking_metrics`)."
+    return {m: float(v) for m, v in user_ranking_metrics(scores, train, test, k, threshold).mean().items()}
 
 # %% ../nbs/90_recommender.ipynb #08c247c4
 def fit_biases(train: pd.DataFrame, n_users: int = N_USERS, n_items: int = N_ITEMS, reg_u: float = 15, reg_i: float = 10, n_iter: int = 10):
@@ -222,83 +226,6 @@ def similar_movies(title: str, k: int = 10, model: nn.Module | None = None, data
     sims = similar_items(model or load_model(), item, k)
     m = movies.set_index('item')
     return pd.DataFrame([{'title': m.title[i], 'year': m.year[i], 'similarity': s} for i, s in sims])
-
-# %% ../nbs/90_recommender.ipynb #f106f041
-def fold_in(model: DotProductBias, items, ratings, reg: float = 1.0, steps: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
-    "A new user's vector and bias fitted to their `ratings` of the films `items`, the films' vectors fixed (L-BFGS, L2 penalty `reg`)."
-    i, r = torch.tensor(np.asarray(items), dtype=torch.long), torch.tensor(np.asarray(ratings), dtype=torch.float32)
-    with torch.no_grad(): v, bi = model.i.weight[i].cpu(), model.i_bias.weight[i, 0].cpu()
-    u, b = torch.zeros(v.shape[1], requires_grad=True), torch.zeros((), requires_grad=True)
-    opt = torch.optim.LBFGS([u, b], max_iter=steps, line_search_fn='strong_wolfe')
-    def closure():
-        opt.zero_grad()
-        loss = (_squash(v @ u + b + bi, model.y_range) - r).square().sum() + reg * (u.square().sum() + b.square())
-        loss.backward()
-        return loss
-    opt.step(closure)
-    return u.detach(), b.detach()
-
-@torch.no_grad()
-def fold_in_scores(model: DotProductBias, u: torch.Tensor, b: torch.Tensor) -> np.ndarray:
-    "Predicted rating of every film (n_items,) for a folded-in user."
-    return _squash(model.i.weight.cpu() @ u + b + model.i_bias.weight[:, 0].cpu(), model.y_range).numpy()
-
-def recommend_for(ratings: dict, k: int = 10, model: nn.Module | None = None, data: tuple | None = None, reg: float = 1.0) -> pd.DataFrame:
-    "The `k` best films for someone not in MovieLens, from their `ratings` {title or film id: 1-5}, each with the liked film it is closest to."
-    _check_k(k)
-    if not isinstance(ratings, dict) or not ratings: raise ValueError("Give ratings as {title or film id: rating from 1 to 5}, e.g. {'Star Wars': 5}")
-    all_ratings, movies = data or load_movielens()
-    model = model or load_model()
-    if not isinstance(model, DotProductBias): raise TypeError("Folding in a new user needs the matrix factorisation model ('mf')")
-    items, values = [], []
-    for key, r in ratings.items():
-        if isinstance(r, bool) or not isinstance(r, (int, float, np.number)) or not 1 <= r <= 5:
-            raise ValueError(f"Rating of {key!r} is {r!r}: ratings go from 1 to 5")
-        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-            if key not in set(movies.item): raise KeyError(f"No film with id {key} in MovieLens 100k (ids run 1 to {movies.item.max()})")
-            items.append(int(key))
-        else: items.append(find_title(str(key), movies, all_ratings))
-        values.append(float(r))
-    u, b = fold_in(model, items, values, reg)
-    scores = fold_in_scores(model, u, b)
-    scores[0], scores[items] = -np.inf, -np.inf  # no film 0; nothing already rated
-    top = np.argsort(-scores)[:k]
-    liked = [i for i, r in zip(items, values) if r >= 4] or [items[int(np.argmax(values))]]
-    with torch.no_grad():
-        emb = F.normalize(model.i.weight.cpu(), dim=1)
-        because = np.asarray(liked)[(emb[top] @ emb[liked].T).argmax(1).numpy()]
-    m = movies.set_index('item')
-    return pd.DataFrame({'title': m.title.reindex(top).values, 'year': m.year.reindex(top).values, 'predicted': scores[top],
-                         'because you liked': m.title.reindex(because).values})
-
-# %% ../nbs/90_recommender.ipynb #c4b23be5
-def evaluate_fold_in(ratings: pd.DataFrame, cfg: RecConfig, n_users: int = 100, given: tuple = (5, 10, 20), min_ratings: int = 40,
-                     reg: float = 1.0, seed: int = 0) -> pd.DataFrame:
-    "NDCG@10 and RMSE for `n_users` users held out of training, folded in from `given` ratings each, against popularity and the full model."
-    rng = np.random.default_rng(seed)
-    counts = ratings.user.value_counts()
-    held = rng.choice(np.sort(counts.index[counts >= min_ratings].values), n_users, replace=False)
-    rows = ratings[ratings.user.isin(held)].sample(frac=1, random_state=seed)
-    rank = rows.groupby('user').cumcount()
-    first, test = rows[rank < max(given)], rows[rank >= max(given)]
-    others = ratings[~ratings.user.isin(held)]
-    fold_model = train(cfg, others, quiet=True).module.cpu()
-    full_model = train(cfg, pd.concat([others, first]), quiet=True).module.cpu()
-    mu, _, bi = fit_biases(others)
-    popular = np.bincount(others.item.values, minlength=N_ITEMS).astype(float)
-    res = []
-    def score(name, n, scores, seen):
-        pred = scores[test.user.values, test.item.values]
-        res.append({'method': name, 'given': n, **ranking_metrics(scores, seen, test), **rating_metrics(test.rating.values, pred)})
-    for n in given:
-        seen = first[first.groupby('user').cumcount() < n]
-        S = np.zeros((N_USERS, N_ITEMS))
-        for user, g in seen.groupby('user'): S[user] = fold_in_scores(fold_model, *fold_in(fold_model, g.item.values, g.rating.values, reg))
-        score('fold-in', n, S, seen)
-        pop = ranking_metrics(np.tile(popular, (N_USERS, 1)), seen, test)
-        res.append({'method': 'popularity', 'given': n, **pop, **rating_metrics(test.rating.values, (mu + bi)[test.item.values])})
-    score(f'full model (saw the {max(given)} given ratings)', max(given), score_matrix(full_model), first)
-    return pd.DataFrame(res)
 
 # %% ../nbs/90_recommender.ipynb #cc90b72e
 def cross_validate(ratings: pd.DataFrame, cfg: RecConfig, n_folds: int = 5, log: str | Path | None = None, resume: bool = False) -> list[dict]:
