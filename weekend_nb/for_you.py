@@ -154,18 +154,19 @@ def recommend_for(ratings: dict, k: int = 10, model: Recommender | DotProductBia
     scores[0], scores[items] = -np.inf, -np.inf  # no film 0; nothing already rated
     top = np.argsort(-scores, kind='stable')[:k]
     m = movies.set_index('item')
-    return pd.DataFrame({'item': top, 'title': m.title.reindex(top).values, 'year': m.year.reindex(top).values,
-                         'predicted': stars[top], 'because you liked': reasons(model.ease, items, values, top, m.title)})
+    why = reasons(model.ease, items, values, top)
+    return pd.DataFrame({'item': top, 'title': m.title.reindex(top).values, 'year': m.year.reindex(top).values, 'predicted': stars[top],
+                         'because you liked': [' and '.join(m.title[j] for j in w) for w in why], 'because': why})
 
-def reasons(ease: np.ndarray, items, values, top, titles: pd.Series, close: float = 0.75) -> list[str]:
+def reasons(ease: np.ndarray, items, values, top, close: float = 0.75) -> list[tuple[int, ...]]:
     """For each film of `top`, the liked film (rated 4+; else the best rated) that adds most to its EASE score (film j adds
-    ease[j, i] to film i's), and the runner-up too when it adds at least `close` times as much: 'X' or 'X and Y'."""
+    ease[j, i] to film i's), and the runner-up too when it adds at least `close` times as much: (j,) or (j, j2)."""
     liked = [i for i, r in zip(items, values) if r >= 4] or [items[int(np.argmax(values))]]
     out = []
     for c in ease[np.ix_(liked, top)].T:  # c: each liked film's contribution to one recommended film
-        first, second = np.argsort(-c, kind='stable')[:2] if len(c) > 1 else (0, None)
-        both = second is not None and c[first] > 0 and c[second] >= close * c[first]
-        out.append(titles[liked[first]] + (f" and {titles[liked[second]]}" if both else ''))
+        order = np.argsort(-c, kind='stable')
+        both = len(c) > 1 and c[order[0]] > 0 and c[order[1]] >= close * c[order[0]]
+        out.append(tuple(int(liked[j]) for j in order[:1 + both]))
     return out
 
 # %% ../nbs/91_for_you.ipynb #5fd383f7

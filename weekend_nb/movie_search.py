@@ -388,6 +388,7 @@ class ForYou:
         self.to_ml = match_movielens(films, data[1])               # corpus id -> MovieLens item
         to_film = {m: f for f, m in self.to_ml.items()}
         self._film = {i: to_film.get(i) for i in data[1].item}     # MovieLens item -> corpus id (or None)
+        self._title = dict(zip(data[1].item, data[1].title))
 
     @classmethod
     def load(cls, films: pd.DataFrame, path: str | Path = 'runs/recommender/model.pt', preset: str = 'cpu') -> ForYou:
@@ -402,7 +403,7 @@ class ForYou:
     def recommend(self, rated: dict[int, int], k: int = 10) -> list[dict]:
         "The `k` best films for ratings {corpus id: 1-5}: title, year, predicted stars, the liked film that adds most to its score, corpus id (or None)."
         recs = self._recommend_for({self.to_ml[f]: r for f, r in rated.items()}, k, self.rec, self.data)
-        return [dict(title=article_first(r.title), year=r.year, predicted=r.predicted, because=article_first(r['because you liked']),
+        return [dict(title=article_first(r.title), year=r.year, predicted=r.predicted, because=' and '.join(article_first(self._title[j]) for j in r.because),
                      id=self._film.get(int(r['item']))) for _, r in recs.iterrows()]
 
     def neighbours(self, search: MovieSearch, k: int = 10, alpha: float = 0.5) -> dict[int, list[int]]:
