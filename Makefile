@@ -27,8 +27,11 @@ test: install check-sync test-nbs
 	$(MAKE) --no-print-directory -j2 --output-sync=target -o $(VENV)/.installed test-py test-install  # -o: installed above (nbdev rewrites pyproject.toml's timestamp)
 
 # Torch in two processes on two cores runs many times slower unless each uses one thread.
+# Without CUDA the `#| gpu` cells run too, and each must skip in one line, as in a reader's "Run All" on a laptop;
+# with CUDA they are the full-size runs, and `make test-gpu` runs them.
 test-nbs: install
-	OMP_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers 2 --timing
+	flags=$$($(BIN)/python -c "import torch; print('' if torch.cuda.is_available() else '--flags gpu')"); \
+	OMP_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers 2 --timing $$flags
 
 test-py: install
 	OMP_NUM_THREADS=1 PYTHONFAULTHANDLER=1 $(BIN)/pytest -q --durations=10 tests  # faulthandler: a crash prints every thread's Python stack

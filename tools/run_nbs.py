@@ -37,7 +37,8 @@ def drop_progress_bars(nb):
 def run(path: Path):
     nb = nbformat.read(path, as_version=4)
     t0 = time.perf_counter()
-    Client(nb, timeout=3600, kernel_name='python3', resources={'metadata': {'path': str(path.parent)}}).execute()
+    Client(nb, timeout=3600, kernel_name='python3', store_widget_state=False,  # progress bars: not kept
+           resources={'metadata': {'path': str(path.parent)}}).execute()
     nbformat.write(drop_progress_bars(nb), path)
     print(f'{path.relative_to(ROOT)}: {time.perf_counter() - t0:.0f} s')
 

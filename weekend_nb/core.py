@@ -15,9 +15,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['get_device', 'describe_device', 'setup_threads', 'set_seed', 'get_rng_states', 'set_rng_states', 'with_overrides',
-           'config_dict', 'atomic_path', 'atomic_save', 'state_sha256', 'save_checkpoint', 'CheckpointMismatch',
-           'load_checkpoint', 'Timer', 'Result', 'format_results', 'in_test']
+__all__ = ['get_device', 'describe_device', 'accelerator', 'online', 'setup_threads', 'set_seed', 'get_rng_states',
+           'set_rng_states', 'with_overrides', 'config_dict', 'atomic_path', 'atomic_save', 'state_sha256',
+           'save_checkpoint', 'CheckpointMismatch', 'load_checkpoint', 'Timer', 'Result', 'format_results', 'in_test']
 
 # %% ../nbs/00_core.ipynb #d7cb0d5f
 def get_device(device: str | torch.device | None = None) -> torch.device:
@@ -40,6 +40,30 @@ def describe_device(device: str | torch.device | None = None) -> str:
     if dev.type == 'cuda': return f"CUDA {torch.cuda.get_device_name(dev)}"
     if dev.type == 'mps': return f"Apple MPS ({platform.machine()})"
     return f"CPU {platform.machine()}, {torch.get_num_threads()} threads"
+
+# %% ../nbs/00_core.ipynb #a37b55bf
+def accelerator(*kinds: str, what: str = 'the full-size run for a GPU') -> torch.device | None:
+    """The first of `kinds` ('cuda', 'mps') this machine has, for a cell that needs one; else None, after one line saying
+    the cell is skipped. A GPU cell starts `if (device := accelerator('cuda', 'mps')):`, so "Run All" goes on without one."""
+    have = {'cuda': torch.cuda.is_available(), 'mps': torch.backends.mps.is_available()}
+    if unknown := set(kinds) - set(have): raise ValueError(f"Unknown accelerator {sorted(unknown)}: use 'cuda' and/or 'mps'")
+    for k in kinds:
+        if have[k]: return torch.device(k)
+    names = ' or '.join({'cuda': 'CUDA', 'mps': 'Apple MPS'}[k] for k in kinds)
+    print(f"this cell is {what}; it needs {names}, found none: skipped", flush=True)
+    return None
+
+def online(host: str, what: str, port: int = 443, timeout: float = 5.0) -> bool:
+    """Whether `host` answers on `port` (with `$HF_HUB_OFFLINE=1`: no, without asking); else False, after one line saying
+    what could not be reached, so that a cell can start `if online(...):` and skip its downloads."""
+    import socket
+    if os.environ.get('HF_HUB_OFFLINE') == '1': why = 'HF_HUB_OFFLINE=1 is set'
+    else:
+        try:
+            with socket.create_connection((host, port), timeout=timeout): return True
+        except OSError as e: why = f"{host} cannot be reached ({type(e).__name__})"
+    print(f"this cell needs the internet for {what}, and {why}: skipped", flush=True)
+    return False
 
 # %% ../nbs/00_core.ipynb #ae4b8b30
 def setup_threads(n: int | None = None) -> int:
