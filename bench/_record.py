@@ -16,9 +16,16 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def _script() -> str:
+    "The benchmark as a user types it from the repository's root: bench/NAME.py."
+    p = Path(sys.argv[0]).resolve()
+    try: return str(p.relative_to(RESULTS.parent.parent))
+    except ValueError: return str(p)
+
+
 def header() -> str:
     import torch
-    return (f"$ python {' '.join(sys.argv)}\n# date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n"
+    return (f"$ python {_script()} {' '.join(sys.argv[1:])}\n# date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n"
             f"# cpu: {cpu_model()}, {os.cpu_count()} cores; torch threads: {torch.get_num_threads()}; "
             f"torch {torch.__version__}; python {platform.python_version()}\n"
             f"# cuda: {torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'none'}\n\n")

@@ -16,11 +16,13 @@ from weekend_nb.core import describe_device, set_seed, setup_threads
 from weekend_nb.digits import CPU, get_data, train
 from weekend_nb.datasets import load_mnist
 from weekend_nb.learner import Callback, CancelFit
+from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument('--budget', type=float, default=150, help='training seconds allowed to each side')
 p.add_argument('--quick', action='store_true', help='a 15 s budget each: checks the script, not the claim')
 a = p.parse_args()
+record('digits_vs_reference', getattr(a, 'quick', False))  # what follows is also written to bench/results/digits_vs_reference.txt
 if a.quick: a.budget = 15
 setup_threads()
 mn = load_mnist()

@@ -30,10 +30,12 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from weekend_nb.core import Result, describe_device, format_results, setup_threads
 from weekend_nb.gan import CPU, generate_from, generate_images, load_images, make_judge, scale, split_images, train_gan
+from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 p.add_argument('--quick', action='store_true', help='100 steps of ours and as long for the reference; no CLI run: checks the script, not the claim')
 a = p.parse_args()
+record('gan', getattr(a, 'quick', False))  # what follows is also written to bench/results/gan.txt
 setup_threads()
 cfg = replace(CPU, steps=100, eval_every=50) if a.quick else CPU
 d = load_images(cfg.data)

@@ -13,6 +13,7 @@ from torch import nn
 
 from weekend_nb.core import Timer, describe_device, set_seed, setup_threads
 from weekend_nb.learner import Learner, accuracy, fit, get_dls
+from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument('--epochs', type=int, default=3)
@@ -20,6 +21,7 @@ p.add_argument('--repeats', type=int, default=3)
 p.add_argument('--n', type=int, default=10_000, help='training samples')
 p.add_argument('--quick', action='store_true', help='seconds, not minutes: 2,000 samples, 1 epoch, 1 repeat')
 a = p.parse_args()
+record('learner_overhead', getattr(a, 'quick', False))  # what follows is also written to bench/results/learner_overhead.txt
 if a.quick: a.n, a.epochs, a.repeats = 2000, 1, 1
 setup_threads()
 

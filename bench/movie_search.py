@@ -9,12 +9,14 @@ import numpy as np
 
 from weekend_nb.core import describe_device, setup_threads
 from weekend_nb.movie_search import MiniLM, MovieSearch, get_corpus
+from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument('--n-queries', type=int, default=50)
 p.add_argument('--quick', action='store_true', help='500 films, 10 queries, 200 texts encoded')
 p.add_argument('--repeats', type=int, default=5, help='alternating encode runs of each encoder')
 a = p.parse_args()
+record('movie_search', getattr(a, 'quick', False))  # what follows is also written to bench/results/movie_search.txt
 if a.quick: a.n_queries = 10
 setup_threads()
 films = get_corpus(500 if a.quick else None)

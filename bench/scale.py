@@ -13,10 +13,12 @@ from dataclasses import replace
 
 from weekend_nb.core import describe_device, format_results
 from weekend_nb.scale import CPU, run
+from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 p.add_argument('--quick', action='store_true', help='two batch sizes, fewer steps: the table in under 3 minutes')
 a = p.parse_args()
+record('scale', getattr(a, 'quick', False))  # what follows is also written to bench/results/scale.txt
 cfg = replace(CPU, batch_sizes=(16, 64), steps=5, warmup=2, ddp_steps=40) if a.quick else CPU
 t = time.perf_counter()
 res = run('cpu', 'runs/bench_scale', cfg=cfg)

@@ -18,11 +18,13 @@ import torch
 from weekend_nb.core import describe_device, setup_threads
 from weekend_nb.datasets import load_shakespeare
 from weekend_nb.shakespeare import CPU, CharVocab, estimate_loss, ngram_loss, split_text, train_lm
+from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 p.add_argument('--nanogpt', required=True, help='a checkout of github.com/karpathy/nanoGPT')
 p.add_argument('--quick', action='store_true', help='50 steps each: checks the script, not the claim')
 a = p.parse_args()
+record('shakespeare', getattr(a, 'quick', False))  # what follows is also written to bench/results/shakespeare.txt
 iters = 50 if a.quick else 2000
 setup_threads()
 text = load_shakespeare()

@@ -11,11 +11,13 @@ import pandas as pd
 
 from weekend_nb.core import describe_device
 from weekend_nb.movie_search import PRESETS, get_corpus, load_test, site_paths, site_process
+from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 p.add_argument('--quick', action='store_true', help='the tiny preset (400 films) and 10 clients: seconds')
 p.add_argument('--before', help='a checkout of an earlier version whose server to load too')
 a = p.parse_args()
+record('site_load', getattr(a, 'quick', False))  # what follows is also written to bench/results/site_load.txt
 preset, loads = ('tiny', (10,)) if a.quick else ('cpu', (20, 50))
 films = get_corpus(PRESETS[preset].n_films)
 rows = []

@@ -25,10 +25,12 @@ from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
 from weekend_nb.core import describe_device, format_results, setup_threads
 from weekend_nb.translation import CPU, bleu, get_corpus, run, train_mt, translate_ids
+from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 p.add_argument('--quick', action='store_true', help='20 s of training each: checks the script, not the claim')
 a = p.parse_args()
+record('translation', getattr(a, 'quick', False))  # what follows is also written to bench/results/translation.txt
 setup_threads()
 budget = 20 if a.quick else CPU.budget_s
 corpus = get_corpus(CPU)

@@ -29,10 +29,12 @@ from weekend_nb.core import Result, describe_device, format_results, set_seed, s
 from weekend_nb.data import data_dir
 from weekend_nb import catsdogs, style
 from weekend_nb.pretrained import load_classifier, load_image, load_vgg19
+from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 p.add_argument('--quick', action='store_true', help='tiny sizes and budgets: checks the script, not the claims')
 a = p.parse_args()
+record('vision', getattr(a, 'quick', False))  # what follows is also written to bench/results/vision.txt
 setup_threads()
 dev, rows = describe_device(), []
 out = Path('runs/bench_vision'); out.mkdir(parents=True, exist_ok=True)
