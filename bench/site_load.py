@@ -10,7 +10,8 @@ import argparse, os, sys
 import pandas as pd
 
 from weekend_nb.core import describe_device
-from weekend_nb.movie_search import PRESETS, get_corpus, load_test, site_paths, site_process
+from weekend_nb.movie_search import PRESETS, get_corpus
+from weekend_nb.site import load_test, site_paths, site_process
 from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])

@@ -34,9 +34,18 @@ def test_bad_input_gets_a_clear_error(model, kwargs, error, text):
 
 def test_documented_edge_cases(model):
     assert len(generate('', 25, model=model, seed=0)) == 25                      # an empty prompt starts after a line break
-    assert generate('A', 30, temperature=0, model=model) == generate('A', 30, temperature=0, model=model)  # greedy is deterministic
     long = 'To be, or not to be: ' * 20                                           # longer than the model's 32-character context
     assert generate(long, 5, model=model, seed=0).startswith(long)
+
+
+def test_greedy_takes_the_likeliest_character(model):
+    "Temperature 0: every generated character is the model's argmax given all the text before it (checked in one forward pass)."
+    m, vocab = model
+    out = generate('ROMEO', 20, temperature=0, model=model)
+    assert out.startswith('ROMEO') and len(out) == 25
+    with torch.no_grad(): logits, _ = m(torch.tensor([vocab.encode(out[:-1])]))  # (1, 24, vocab): what follows each prefix
+    assert vocab.decode(logits[0, 4:].argmax(-1)) == out[5:]
+    assert generate('ROMEO', 20, temperature=1.0, model=model, seed=1) != out  # sampling is not greedy (an untrained model is unsure)
 
 
 def test_no_model_yet(tmp_path):

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from weekend_nb.movie_search import ForYou, MovieSearch, exposure_warning, get_corpus, load_test, make_app, make_server, parse_ratings
+from weekend_nb.movie_search import MovieSearch, get_corpus
+from weekend_nb.site import ForYou, exposure_warning, load_test, make_app, make_server, parse_ratings
 
 
 @pytest.fixture(scope='module')
@@ -175,7 +176,7 @@ def test_click_through_in_chromium(site):
         except TimeoutException: pass
         assert 'Titles with' in browser.page_source
         browser.set_window_size(1100, 900)
-        png = browser.get_screenshot_as_png()  # what a visitor sees; `make screenshot` keeps it for chapter 95
+        png = browser.get_screenshot_as_png()  # what a visitor sees; `make screenshot` keeps it for chapter 96
         assert png.startswith(b'\x89PNG') and len(png) > 10_000
         if os.environ.get('WEEKEND_NB_SCREENSHOT'): Path(os.environ['WEEKEND_NB_SCREENSHOT']).write_bytes(png)
         _then_wait(browser, browser.find_element(By.PARTIAL_LINK_TEXT, 'The Dark Knight').click)

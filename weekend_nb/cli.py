@@ -24,6 +24,7 @@ class Chapter:
     module: str         # the module with its `run(preset, out_dir, cfg)`
     title: str
     data: tuple = ()    # the assets it reads (see `weekend data list`)
+    site: str = ''      # the module with its web app's `serve(host, port, preset)`, if it has one
 
 CHAPTERS = [
     Chapter('software2', 'weekend_nb.software2', 'Software 2.0 from scratch: autograd, backprop, conv, attention'),
@@ -41,7 +42,7 @@ CHAPTERS = [
     Chapter('gan', 'weekend_nb.gan', 'A GAN: DCGAN on MNIST or Fashion-MNIST, scored against real images', ('mnist', 'fashion_mnist')),
     Chapter('recommender', 'weekend_nb.recommender', 'Movie recommender: matrix factorisation on MovieLens 100k', ('movielens_100k',)),
     Chapter('movies', 'weekend_nb.movie_search', 'awesome-movies.life: a movie search engine and its web site',
-            ('tmdb_movies', 'wiki_film_summaries', 'minilm', 'movielens_100k')),
+            ('tmdb_movies', 'wiki_film_summaries', 'minilm', 'movielens_100k'), site='weekend_nb.site'),
     Chapter('scale', 'weekend_nb.scale', 'Software 2.0 at scale: batch size, threads, bf16, torch.compile, data-parallel processes, measured',
             ('shakespeare',)),
 ]
@@ -124,8 +125,8 @@ def cmd_run(args) -> int:
 def cmd_serve(args) -> int:
     "Start the web app of a chapter that has one."
     ch = get_chapter(args.chapter)
-    mod = importlib.import_module(ch.module)
-    if not hasattr(mod, 'serve'): raise UsageError(f"chapter {ch.name} has no web app; `weekend serve movies` has")
+    if not ch.site: raise UsageError(f"chapter {ch.name} has no web app; `weekend serve movies` has")
+    mod = importlib.import_module(ch.site)
     if args.preset not in mod.PRESETS: raise UsageError(f"chapter {ch.name} has no preset {args.preset!r}; choose from: {', '.join(mod.PRESETS)}")
     if not 0 <= args.port <= 65535: raise UsageError(f"port {args.port} is not between 0 and 65535")
     try: mod.serve(args.host, args.port, args.preset)
