@@ -198,11 +198,13 @@ def tune_recommender(ratings: pd.DataFrame, cfg: RecConfig = CPU, lams=(250, 500
     seen = [first_n(given_df, n) for n in given]
     rmse = lambda stars: rating_metrics(test.rating.values, stars[test.user.values, test.item.values])['rmse']
     ndcg = lambda r: np.mean([user_ranking_metrics(_fold_in_all(rec, g, (r,), st)[0][r], g, test)['ndcg@10'].mean() for g, st in zip(seen, stars)])
+    stars_of = {}  # reg -> each budget's predicted stars, kept for the chosen reg
     for reg in regs:
         rec.reg = reg
-        rows.append(dict(param='reg', value=reg, rmse=np.mean([rmse(_fold_in_all(rec, g, ())[1]) for g in seen])))
+        stars_of[reg] = [_fold_in_all(rec, g, ())[1] for g in seen]
+        rows.append(dict(param='reg', value=reg, rmse=np.mean([rmse(st) for st in stars_of[reg]])))
     rec.reg = min((r for r in rows if r['param'] == 'reg'), key=lambda r: r['rmse'])['value']
-    stars = [_fold_in_all(rec, g, ())[1] for g in seen]  # with the chosen reg, once
+    stars = stars_of[rec.reg]
     for lam in lams:
         rec.ease = fit_ease(others, lam)
         rows.append(dict(param='lam', value=lam, ndcg=ndcg('EASE')))
@@ -233,7 +235,7 @@ def evaluate_fold_in(ratings: pd.DataFrame, cfg: RecConfig = CPU, n_users: int =
             row = dict(ranker=r, given=n, **per[r][['ndcg@10', 'recall@10']].mean(), rmse=rating_metrics(test.rating.values, pred)['rmse'])
             if r != 'popularity':
                 for m in ('ndcg@10', 'recall@10'):
-                    row[f'{m} - popularity'], row['lo'], row['hi'] = paired_interval(per[r][m], per['popularity'][m])
-                    row[f'{m} 95% CI'] = f"[{row.pop('lo'):+.3f}, {row.pop('hi'):+.3f}]"
+                    d, lo, hi = paired_interval(per[r][m], per['popularity'][m])
+                    row.update({f'{m} - popularity': d, f'{m} 95% CI': f"[{lo:+.3f}, {hi:+.3f}]"})
             rows.append(row)
     return pd.DataFrame(rows), params
