@@ -37,3 +37,26 @@ def test_outputs_are_small(nb):
             assert len(text) < 100_000, f"{nb.name} cell {i}: {len(text):,} characters of text output"
             for kind, data in o.get('data', {}).items():
                 if kind.startswith('image/'): assert len(data) < 1_000_000, f"{nb.name} cell {i}: a {len(data) / 1e6:.1f} MB image"
+
+
+def _check_numbers():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('check_numbers', NBS[0].parent.parent / 'tools' / 'check_numbers.py')
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    return mod
+
+
+def test_number_check_finds_an_unbacked_number():
+    "The check itself: a number no output prints is caught; a printed one (rounded, as a percentage), a quoted one and code are not."
+    cn = _check_numbers()
+    pool = cn.values("accuracy 0.84192\nwall time 359.4 s\nlr = 3e-4")
+    found = lambda md: [tok for tok, pc, _ in cn.prose_numbers(md) if not cn.matches(tok, pool, pc)]
+    assert found("It scores 84.2% in 359 s.") == []
+    assert found("It scores 0.842, then 85.1% after 6,000 steps.") == ['85.1', '6,000']
+    assert found("Published: <cite>99.2% (LeCun et al.)</cite>; `steps=6_000`; $\\ln 4 = 1.39$; chapter 60, a 224x224 image.") == []
+    assert found("Two runs: 83.1 / 84.2 / 86.8% here.") == ['83.1', '86.8']
+
+
+def test_every_number_in_prose_comes_from_an_output():
+    "tools/check_numbers.py over every notebook and the README's chapter table (its output says which numbers it cannot find)."
+    assert _check_numbers().main([]) == 0

@@ -227,3 +227,31 @@ def test_rate_three_films_in_chromium(site):
             browser.set_window_size(1100, 1100)
             Path(os.environ['WEEKEND_NB_SCREENSHOT']).with_name('awesome-movies-for-you.png').write_bytes(browser.get_screenshot_as_png())
     finally: browser.quit()
+
+
+def test_malformed_requests_get_4xx_within_seconds():
+    "Raw requests a browser never sends: each gets a 4xx with the security headers within a few seconds, never silence."
+    import socket, time
+    srv = make_server(MovieSearch(get_corpus(30), encoders=('tfidf',)), '127.0.0.1', 0, threads=2, timeout=2)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    def ask(raw: bytes) -> tuple[bytes, float]:
+        t = time.perf_counter()
+        with socket.create_connection(('127.0.0.1', srv.server_port)) as s:
+            s.settimeout(15); got = b''
+            try:
+                s.sendall(raw)
+                while (chunk := s.recv(65536)): got += chunk
+            except ConnectionResetError: pass  # the server answered and closed before reading all of a too-large request
+        return got, time.perf_counter() - t
+    try:
+        for raw, status in [(b'GET /\x00 HTTP/1.1\r\nHost: x\r\n\r\n', b'404'),           # a NUL in the path: no such page
+                            (b'HELLO\r\n\r\n', b'400'),                                     # not HTTP
+                            (b'GET / HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 40_000 + b'\r\n\r\n', b'431'),  # a huge header
+                            (b'GET /film?id=1 HTTP/1.1\r\nHost: x\r\n', b'408'),            # half a request, then silence
+                            (b'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\n', b'413')]:  # a body too large
+            got, secs = ask(raw)
+            assert got.split(b'\r\n')[0].split(b' ')[1:2] == [status], (raw[:40], got[:200])
+            assert secs < 6, (raw[:40], secs)
+            if status == b'408': assert b'X-Frame-Options: DENY' in got
+        assert get(f'http://127.0.0.1:{srv.server_port}/film?id=0')[0] == 200  # and it still serves
+    finally: srv.shutdown()

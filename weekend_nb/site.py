@@ -154,13 +154,30 @@ def make_app(search: MovieSearch, k: int = 40, max_query: int = 200, cache: int 
     return app
 
 # %% ../nbs/96_site.ipynb #133e2ea3
+def _timeout_response() -> bytes:
+    "408 Request Timeout, with the site's security headers, for a client that sent part of a request and stopped."
+    body = b"408 Request Timeout: the request did not arrive in full; send it again.\n"
+    head = [('Content-Type', 'text/plain; charset=utf-8'), ('Content-Length', str(len(body))), ('Connection', 'close'), *SECURITY_HEADERS]
+    return ('HTTP/1.1 408 Request Timeout\r\n' + ''.join(f'{k}: {v}\r\n' for k, v in head) + '\r\n').encode() + body
+
 class SiteServer:
-    "The site on waitress: a listen backlog of 1,024, `threads` workers, idle connections closed after `timeout` s."
-    def __init__(self, app, host: str = '127.0.0.1', port: int = 8000, threads: int = 8, timeout: int = 30):
+    """The site on waitress: a listen backlog of 1,024, `threads` workers. A connection silent for `timeout` s is closed;
+    one that sent part of a request first gets 408. A malformed request gets 400 from waitress, headers over 16 kB 431."""
+    def __init__(self, app, host: str = '127.0.0.1', port: int = 8000, threads: int = 8, timeout: int = 5):
         from waitress.server import create_server
-        self.httpd = create_server(app, host=host, port=port, threads=threads, channel_timeout=timeout,
-                                   cleanup_interval=max(1, timeout // 2), ident='awesome-movies.life')
+        self.httpd = create_server(app, host=host, port=port, threads=threads, channel_timeout=timeout, cleanup_interval=1,
+                                   max_request_header_size=16384, max_request_body_size=65536, ident='awesome-movies.life')
+        self.httpd.maintenance = self._maintenance  # waitress' own, plus the 408
         self.server_port = self.httpd.effective_port
+
+    def _maintenance(self, now):
+        "What waitress does every `cleanup_interval` (close connections idle past the timeout), answering half-sent requests 408 first."
+        cutoff = now - self.httpd.adj.channel_timeout
+        for ch in list(self.httpd.active_channels.values()):
+            if ch.requests or ch.last_activity >= cutoff: continue
+            if ch.request is not None and not ch.request.completed and ch.connected:  # some bytes of a request came, never its end
+                ch.write_soon(_timeout_response()); ch.close_when_flushed = True
+            else: ch.will_close = True
 
     def serve_forever(self): self.httpd.run()
 
@@ -176,7 +193,7 @@ class SiteServer:
     def __enter__(self): return self
     def __exit__(self, *exc): self.shutdown()
 
-def make_server(search: MovieSearch, host: str = '127.0.0.1', port: int = 8000, k: int = 40, threads: int = 8, timeout: int = 30,
+def make_server(search: MovieSearch, host: str = '127.0.0.1', port: int = 8000, k: int = 40, threads: int = 8, timeout: int = 5,
                 for_you: ForYou | None = None) -> SiteServer:
     "The site over `search` (and `for_you`'s recommendations) on `host`:`port` (port 0: any free port; `k` films on a film's page); call `.serve_forever()`."
     return SiteServer(make_app(search, k, for_you=for_you), host, port, threads, timeout)
