@@ -26,7 +26,7 @@ def _script() -> str:
 def header() -> str:
     import torch
     return (f"$ python {_script()} {' '.join(sys.argv[1:])}\n# date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n"
-            f"# cpu: {cpu_model()}, {os.cpu_count()} cores; torch threads: {torch.get_num_threads()}; "
+            f"# cpu: {cpu_model()}, {os.cpu_count()} cores, torch's kernels {torch.backends.cpu.get_cpu_capability()}; torch threads: {torch.get_num_threads()}; "
             f"torch {torch.__version__}; python {platform.python_version()}\n"
             f"# cuda: {torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'none'}\n\n")
 
