@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .core import CheckpointMismatch, Result, atomic_path, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
+from .core import CheckpointMismatch, Result, atomic_path, describe_device, get_device, load_trained, save_trained, set_seed, setup_threads
 from .data import DataUnavailable, fetch
 from .datasets import FASHION_CLASSES, load_fashion_mnist
 from .learner import Learner, get_dls
@@ -215,7 +215,7 @@ def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | Non
                 model = finetune(pre, pair.xtr[i], pair.ytr[i], cfg, device, quiet)
                 p = predict_logits(model, to_input(xte, cfg.size), device=device).softmax(1)[:, 1].numpy()
                 extra['model'] = model
-                if out_dir: save_checkpoint(Path(out_dir)/'model.pt', cfg=cfg, model=model.state_dict(), classes=list(pair.classes), per_class=b)
+                if out_dir: save_trained(Path(out_dir)/'model.pt', cfg, model, classes=list(pair.classes), per_class=b)
             rows.append(dict(method=m, per_class=b or len(pair.ytr) // 2, budget=b, accuracy=float(((p > 0.5) == yte.numpy()).mean()),
                              seconds=time.perf_counter() - t, p=[round(float(v), 5) for v in p]))
             have[key(m, b)] = rows[-1]
@@ -259,13 +259,9 @@ def _square(x: torch.Tensor, size: int) -> torch.Tensor:
 
 def load_model(path: str | Path = 'runs/catsdogs/model.pt', device=None) -> tuple[FineTuned, list[str], CatsDogsConfig]:
     "The fine-tuned model saved by `weekend run catsdogs`, its class names and its config."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"No fine-tuned model at {path}: run `weekend run catsdogs` first, or call predict without model=")
-    ckpt = load_checkpoint(path, restore_rng=False)
-    cfg = CatsDogsConfig(**{**ckpt['config'], 'budgets': tuple(ckpt['config']['budgets'])})
-    model = FineTuned(load_classifier(cfg.backbone, device))
-    model.load_state_dict(ckpt['state']['model'])
-    return model.eval(), list(ckpt['state']['classes']), cfg
+    model, cfg, state = load_trained(path, CatsDogsConfig, lambda cfg, state: FineTuned(load_classifier(cfg.backbone, device)),
+                                     'fine-tuned model', 'weekend run catsdogs')
+    return model, list(state['classes']), cfg
 
 @functools.lru_cache(maxsize=2)
 def _zero_shot_classifier(device: str) -> Pretrained: return load_classifier('auto', device)
@@ -273,6 +269,7 @@ def _zero_shot_classifier(device: str) -> Pretrained: return load_classifier('au
 @torch.no_grad()
 def predict(images, model: str | Path | None = None, device=None) -> list[dict]:
     "Cat or dog? For each image: its label and probability, zero-shot from the ImageNet classifier, or from a fine-tuned model saved at `model`."
+    if model is not None and not isinstance(model, (str, Path)): raise TypeError(f"model must be the path of a model saved by `weekend run catsdogs` (or None: zero-shot), not {type(model).__name__}")
     xs = _as_batch(images)
     if model is None:
         pre = _zero_shot_classifier(str(get_device(device)))

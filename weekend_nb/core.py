@@ -17,7 +17,9 @@ import torch
 # %% auto #0
 __all__ = ['get_device', 'describe_device', 'accelerator', 'online', 'setup_threads', 'set_seed', 'get_rng_states',
            'set_rng_states', 'with_overrides', 'config_dict', 'atomic_path', 'atomic_save', 'state_sha256',
-           'save_checkpoint', 'CheckpointMismatch', 'load_checkpoint', 'Timer', 'Result', 'format_results', 'in_test']
+           'save_checkpoint', 'CheckpointMismatch', 'load_checkpoint', 'config_from', 'save_trained', 'load_trained',
+           'Timer', 'Result', 'format_results', 'in_test', 'check_int', 'check_number', 'check_text', 'check_choice',
+           'check_instance', 'check_ids']
 
 # %% ../nbs/00_core.ipynb #d7cb0d5f
 def get_device(device: str | torch.device | None = None) -> torch.device:
@@ -209,6 +211,33 @@ def load_checkpoint(path: str | Path, *, cfg: Any = None, ignore: tuple = (), re
     if restore_rng: set_rng_states(ckpt['rng'])
     return ckpt
 
+# %% ../nbs/00_core.ipynb #a834de1a
+def config_from(cls: type, saved: dict) -> Any:
+    "The dataclass `cls` from a saved `config_dict`: lists back to tuples where the field is a tuple; an unknown setting is an error."
+    known = {f.name: f for f in fields(cls)}
+    if unknown := sorted(set(saved) - set(known)):
+        raise ValueError(f"The saved config has settings {unknown} that {cls.__name__} does not know: the file was saved by another version of the course")
+    def back(f, v):
+        return tuple(v) if isinstance(v, list) and (isinstance(f.default, tuple) or 'tuple' in str(f.type)) else v
+    return cls(**{k: back(known[k], v) for k, v in saved.items()})
+
+def save_trained(path: str | Path, cfg: Any, model: torch.nn.Module, **extra) -> Path:
+    "A trained `model` for later use: its weights, `cfg` and what the chapter adds (`extra`: vocabularies, class names), atomically, with a checksum."
+    return save_checkpoint(path, cfg=cfg, model=model, **extra)
+
+def load_trained(path: str | Path, cfg_type: type, build, what: str, command: str, map_location='cpu') -> tuple[torch.nn.Module, Any, dict]:
+    """The model saved at `path` by `save_trained`: `build(cfg, state)` makes the network (state: all that was saved), which gets
+    the saved weights. Returns (model in eval mode, config, state). No file: FileNotFoundError saying to run `command`."""
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"No trained {what} at {path}: run `{command}` first, or pass model=")
+    ckpt = load_checkpoint(path, restore_rng=False, map_location=map_location)
+    cfg = config_from(cfg_type, ckpt['config'] or {})
+    model = build(cfg, ckpt['state'])
+    try: model.load_state_dict(ckpt['state']['model'])
+    except (KeyError, RuntimeError) as e:
+        raise ValueError(f"{path} does not hold a {what} for this config ({e.__class__.__name__}); run `{command}` again") from None
+    return model.eval(), cfg, ckpt['state']
+
 # %% ../nbs/00_core.ipynb #a5e0a3f1
 def _sync():
     if torch.cuda.is_available(): torch.cuda.synchronize()
@@ -248,3 +277,53 @@ def format_results(results: list[Result]) -> str:
 def in_test() -> bool:
     "True under `nbdev-test` or pytest."
     return bool(os.environ.get('IN_TEST') or os.environ.get('PYTEST_CURRENT_TEST'))
+
+# %% ../nbs/00_core.ipynb #e38e9629
+def _bounds(lo, hi) -> str:
+    if lo is not None and hi is not None: return f" from {lo:,} to {hi:,}"
+    if lo is not None: return f" of at least {lo:,}"
+    return f" of at most {hi:,}" if hi is not None else ''
+
+def check_int(v: Any, name: str, lo: int | None = None, hi: int | None = None) -> int:
+    "`v` as an int if it is a whole number (int or NumPy integer, not bool) in [`lo`, `hi`]; else TypeError/ValueError naming `name`."
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number{_bounds(lo, hi)}, not {v!r}")
+    if (lo is not None and v < lo) or (hi is not None and v > hi): raise ValueError(f"{name} must be a whole number{_bounds(lo, hi)}, not {v!r}")
+    return int(v)
+
+def check_number(v: Any, name: str, lo: float | None = None, hi: float | None = None, above: float | None = None) -> float:
+    "`v` as a float if it is a finite real number (not bool) in [`lo`, `hi`] and greater than `above`; else a clear error."
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, not {v!r}")
+    v = float(v)
+    if not np.isfinite(v): raise ValueError(f"{name} must be a finite number, not {v!r}")
+    if above is not None and not v > above: raise ValueError(f"{name} must be greater than {above}, not {v!r}")
+    if (lo is not None and v < lo) or (hi is not None and v > hi): raise ValueError(f"{name} must be a number{_bounds(lo, hi)}, not {v!r}")
+    return v
+
+def check_text(v: Any, name: str, max_chars: int | None = None, empty: bool = True) -> str:
+    "`v` if it is a str (non-blank unless `empty`, at most `max_chars` characters); else a clear error."
+    if not isinstance(v, str): raise TypeError(f"{name} must be text (a str), not {type(v).__name__}")
+    if not empty and not v.strip(): raise ValueError(f"{name} is empty: give some text")
+    if max_chars is not None and len(v) > max_chars: raise ValueError(f"{name} has {len(v):,} characters; at most {max_chars:,}")
+    return v
+
+def check_choice(v: Any, name: str, choices) -> Any:
+    "`v` if it is one of `choices`; else a ValueError listing them."
+    if not isinstance(v, (str, int)) or isinstance(v, bool) or v not in choices:
+        raise ValueError(f"Unknown {name} {v!r}: use {', '.join(repr(c) for c in choices)}")
+    return v
+
+def check_instance(v: Any, name: str, types, hint: str = '') -> Any:
+    "`v` if it is an instance of `types`; else a TypeError saying what is expected (and `hint`: where to get one)."
+    if not isinstance(v, types):
+        want = ' or '.join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        raise TypeError(f"{name} must be a {want}, not {type(v).__name__}" + (f"; {hint}" if hint else ''))
+    return v
+
+def check_ids(v: Any, name: str, n: int, what: str = 'id') -> list[int]:
+    "`v` (one id or a list of them) as a list of ints, each a whole number in [0, n); else a clear error."
+    ids = [v] if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v
+    if isinstance(ids, (str, bytes)) or not isinstance(ids, (list, tuple, np.ndarray, range)):
+        raise TypeError(f"{name} must be a {what} or a list of them (whole numbers), not {type(v).__name__}")
+    return [check_int(i, f"{name} ({what})", 0, n - 1) for i in ids]

@@ -14,14 +14,14 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
-from .core import Result, Timer, describe_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
+from .core import Result, Timer, check_instance, check_int, describe_device, load_trained, save_trained, set_seed, setup_threads
 from .datasets import load_mnist
 from .learner import CheckpointCB, Learner, PlotCB, accuracy, evaluate, get_dls
 
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'MEAN', 'STD', 'MODELS', 'DigitsConfig', 'split_indices', 'normalize', 'Augmented',
-           'get_data', 'baseline', 'mlp', 'cnn', 'lenet', 'get_model', 'n_params', 'train', 'load_model', 'predict',
-           'run']
+           'get_data', 'baseline', 'mlp', 'cnn', 'lenet', 'get_model', 'n_params', 'train', 'save_model', 'load_model',
+           'predict', 'run']
 
 # %% ../nbs/20_digits.ipynb #2a469c91
 @dataclass
@@ -136,14 +136,13 @@ def train(cfg: DigitsConfig, data: dict | None = None, device=None, cbs=(), quie
     return learn, {'test_accuracy': test['accuracy'], 'seconds': t.elapsed, 'samples_per_s': t.rate(cfg.n_epochs * len(data['train']))}
 
 # %% ../nbs/20_digits.ipynb #7f548b6a
+def save_model(path: str | Path, cfg: DigitsConfig, model: nn.Module) -> Path:
+    "Save a trained digits model with its config (atomically, with a checksum)."
+    return save_trained(path, cfg, model)
+
 def load_model(path: str | Path = 'runs/digits/model.pt') -> nn.Module:
-    "A trained digits model saved by `weekend run digits` (or `save_checkpoint`)."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"No trained digits model at {path}: run `weekend run digits` first, or pass model=")
-    ckpt = load_checkpoint(path, restore_rng=False)
-    model = get_model(DigitsConfig(**ckpt['config']))
-    model.load_state_dict(ckpt['state']['model'])
-    return model.eval()
+    "A trained digits model saved by `weekend run digits` (or `save_model`)."
+    return load_trained(path, DigitsConfig, lambda cfg, state: get_model(cfg), 'digits model', 'weekend run digits')[0]
 
 def _as_images(x) -> torch.Tensor:
     "Image file path(s), or an array of shape (28, 28) / (N, 28, 28) -> uint8-range float tensor (N, 28, 28)."
@@ -164,12 +163,14 @@ def _as_images(x) -> torch.Tensor:
     if a.ndim == 2: a = a[None]
     if a.ndim != 3 or a.shape[1:] != (28, 28): raise ValueError(f"Expected a 28x28 image or a batch (N, 28, 28), got shape {tuple(a.shape)}")
     if not torch.isfinite(a).all(): raise ValueError("The image contains NaN or infinite values")
+    if len(a) and (a.min() < 0 or a.max() > 255): raise ValueError(f"Pixel values must be from 0 to 255 (or 0 to 1), got {a.min():g} to {a.max():g}")
     return a * 255 if len(a) and a.max() <= 1 else a
 
 @torch.no_grad()
 def predict(x, model: nn.Module | None = None, bs: int = 1024) -> list[tuple[int, float]]:
     "Digits and probabilities for image file(s) or a (N,) 28x28 array (0-255 or 0-1, light digit on dark), `bs` images at a time."
-    model = (model or load_model()).eval()
+    model = check_instance(model if model is not None else load_model(), 'model', nn.Module, 'load one with load_model() or leave it out').eval()
+    bs = check_int(bs, 'bs', 1)
     images, dev, out = _as_images(x), next(model.parameters()).device, []
     for s in range(0, len(images), bs):
         conf, digit = model(((images[s:s + bs] / 255 - MEAN) / STD).unsqueeze(1).to(dev)).softmax(-1).max(-1)
@@ -187,7 +188,7 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/digits', cfg: DigitsCon
     dev = describe_device()
     with Timer() as tb: base = baseline(data)
     learn, res = train(cfg, data, cbs=[PlotCB(out/'curves.png')], ckpt=out/'checkpoint.pt', resume=resume)
-    save_checkpoint(out/'model.pt', cfg=cfg, step=learn.step_count, model=learn.module)
+    save_model(out/'model.pt', cfg, learn.module)
     return [Result('test accuracy, logistic regression (baseline, 200 iterations)', base, 'linear classifier 0.880 (LeCun et al. 1998, full 60k)', src, dev, tb.elapsed),
             Result(f"test accuracy, CNN ({cfg.n_epochs} epochs{', augmented' if cfg.augment else ''})", res['test_accuracy'],
                    'pytorch/examples CNN 0.992 (full 60k, 14 epochs)', src, dev, res['seconds']),

@@ -12,6 +12,7 @@ import pandas as pd
 import torch
 
 from .datasets import load_movielens
+from .core import check_instance, check_int, check_number
 from .recommender import (CPU, _check_k, N_ITEMS, N_USERS, DotProductBias, RecConfig, _squash, find_title, fit_biases, load_model,
                                     rating_metrics, train, user_ranking_metrics)
 
@@ -57,6 +58,12 @@ def fold_in(model: DotProductBias, items, ratings, reg: float = 1.0, steps: int 
     """A new user's vector and bias fitted to their `ratings` of the films `items`, the films' vectors fixed (scipy's L-BFGS). The penalty
     `reg` pulls them toward zero, or with `prior` (from `user_prior`) toward the trained users: reg (w - mean)' P (w - mean)."""
     from scipy.optimize import minimize
+    check_instance(model, 'model', DotProductBias, 'fold_in needs a matrix factorisation: load_model() or build_recommender(...).mf')
+    items = [check_int(i, 'items (film ids)', 1, model.i.num_embeddings - 1) for i in (items.tolist() if hasattr(items, 'tolist') else items)] \
+        if not isinstance(items, (str, bytes)) else check_int(items, 'items')
+    ratings = [check_number(r, 'ratings', 1, 5) for r in (ratings.tolist() if hasattr(ratings, 'tolist') else ratings)]
+    if not items or len(items) != len(ratings): raise ValueError(f"Give one rating per film: {len(items)} films and {len(ratings)} ratings")
+    reg, steps = check_number(reg, 'reg', 0), check_int(steps, 'steps', 1)
     i = np.array(items, dtype=np.int64)  # a copy: pandas hands out read-only arrays, which torch indexing warns about
     with torch.no_grad(): v, bi = model.i.weight[i].cpu().double().numpy(), model.i_bias.weight[i, 0].cpu().double().numpy()
     mean, prec = (np.zeros(v.shape[1] + 1), np.eye(v.shape[1] + 1)) if prior is None else (t.double().numpy() for t in prior)

@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
-from .core import Result, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
+from .core import Result, check_int, describe_device, get_device, load_trained, save_trained, set_seed, setup_threads
 from .datasets import FASHION_CLASSES, ImageData, load_fashion_mnist, load_mnist
 from .digits import cnn
 from .learner import Callback, CheckpointCB, DataLoaders, Learner
@@ -323,23 +323,17 @@ MAX_SAMPLES = 100_000
 
 def save_model(path: str | Path, cfg: GANConfig, gan: GAN) -> Path:
     "Save a trained GAN with its config, atomically."
-    return save_checkpoint(path, cfg=cfg, model=gan)
+    return save_trained(path, cfg, gan)
 
 def load_model(path: str | Path = 'runs/gan/model.pt') -> GAN:
     "The GAN saved by `weekend run gan` (or `save_model`)."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"No trained GAN at {path}: run `weekend run gan` first, or pass model=")
-    ckpt = load_checkpoint(path, restore_rng=False)
-    gan = GAN(GANConfig(**ckpt['config']))
-    gan.load_state_dict(ckpt['state']['model'])
-    return gan.eval()
+    return load_trained(path, GANConfig, lambda cfg, state: GAN(cfg), 'GAN', 'weekend run gan')[0]
 
 def sample(n: int = 64, seed: int | None = None, model: GAN | Generator | str | Path | None = None) -> torch.Tensor:
     "`n` new images, uint8 (n, 28, 28), from the saved generator or `model` (a GAN, its generator, or a saved model's path)."
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SAMPLES:
         raise ValueError(f"n must be a whole number from 1 to {MAX_SAMPLES:,}, got {n!r}; for more, call sample again with another seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise TypeError(f"seed must be a whole number or None, got {seed!r}")
+    seed = None if seed is None else check_int(seed, 'seed', 0, 2**63 - 1)
     if model is None or isinstance(model, (str, Path)): model = load_model(*([model] if model else []))
     if not isinstance(model, (GAN, Generator)): raise TypeError(f"model must be a GAN, a Generator or a path, got {type(model).__name__}")
     G = model.G if isinstance(model, GAN) else model

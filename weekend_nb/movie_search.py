@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .core import Result, Timer, atomic_path, describe_device, get_device, setup_threads
+from .core import Result, Timer, atomic_path, check_ids, check_int, check_number, check_text, describe_device, get_device, setup_threads
 from .data import data_dir, sha256sum
 from .datasets import load_minilm, load_tmdb, load_wiki_summaries
 
@@ -61,6 +61,7 @@ def get_corpus(n_films: int | None = None, clean: bool = True) -> pd.DataFrame:
     """Films with a story text: TMDB 5000 `overview`s and Wikipedia `summary`s, joined by title and year, one row per film;
     `text` is both. `clean`: leave out the summaries of pages that are not about a film and summaries filed under two titles, and join a
     film whose year differs by a year or two between the sources."""
+    if n_films is not None: check_int(n_films, 'n_films', 1)
     tm = load_tmdb().rename(columns={'text': 'overview'}).assign(key=title_key)
     wk = load_wiki_summaries().rename(columns={'text': 'summary'}).assign(key=title_key)
     if clean:
@@ -161,6 +162,7 @@ def get_index(films: pd.DataFrame, encoder: str = 'minilm', bs: int = 32, cache:
 def knn(emb, q: np.ndarray, k: int = 10, exclude=(), expand: int = 0, weight: float = 0.5) -> list[tuple[int, float]]:
     """Top `k` rows of `emb` by dot product with the query vector `q` (cosine similarity: the rows are normalised). `expand` > 0
     first adds `weight` x the mean of the `expand` nearest rows to `q` (query expansion by pseudo-relevance feedback)."""
+    k, q = check_int(k, 'k', 1), _check_vector(q, emb.shape[1], 'q')
     if expand: q = q + weight * as_vector(emb[[i for i, _ in knn(emb, q, expand, exclude)]])
     return _top(np.asarray(emb @ q).ravel(), k, exclude)
 
@@ -168,14 +170,24 @@ def as_vector(v) -> np.ndarray:
     "One row (dense or sparse), or the mean of several, as a flat dense vector."
     return np.asarray(v.mean(0)).ravel()
 
+def _check_vector(v, dim: int, name: str) -> np.ndarray:
+    "`v` as a flat finite vector of length `dim` (a query or an extra positive, in the embedding's space)."
+    a = np.asarray(v.toarray() if hasattr(v, 'toarray') else v, dtype=np.float64).ravel() if not isinstance(v, str) else None
+    if a is None or a.shape != (dim,): raise ValueError(f"{name} must be a vector of {dim} numbers (the embedding's width), got {getattr(v, 'shape', type(v).__name__)}")
+    if not np.isfinite(a).all(): raise ValueError(f"{name} contains NaN or infinite values")
+    return a
+
 def exemplar_svm(emb, pos: list[int] = (), extra=None, k: int = 10, C: float = 0.1, exclude=()) -> list[tuple[int, float]]:
     "Top `k` rows by the decision function of a LinearSVC with rows `pos` (and `extra` vectors) positive, all else negative."
     from sklearn.svm import LinearSVC
     import scipy.sparse as sp
+    k, C, pos = check_int(k, 'k', 1), check_number(C, 'C', above=0), check_ids(list(pos) if isinstance(pos, tuple) else pos, 'pos', emb.shape[0], 'row')
+    if extra is not None: extra = np.stack([_check_vector(e, emb.shape[1], 'extra') for e in (extra.toarray() if hasattr(extra, 'toarray') else np.atleast_2d(extra))])
+    if not pos and extra is None: raise ValueError("Give at least one positive: rows in pos, or vectors in extra")
     X, y = emb, np.zeros(emb.shape[0])
-    y[list(pos)] = 1
+    y[pos] = 1
     if extra is not None:
-        X = sp.vstack([emb, extra]).tocsr() if sp.issparse(emb) else np.vstack([emb, extra])
+        X = sp.vstack([emb, sp.csr_matrix(extra)]).tocsr() if sp.issparse(emb) else np.vstack([emb, extra])
         y = np.concatenate([y, np.ones(extra.shape[0])])
     clf = LinearSVC(class_weight='balanced', C=C, max_iter=10_000, tol=1e-6).fit(X, y)
     return _top(clf.decision_function(emb), k, exclude)
@@ -197,12 +209,12 @@ class MovieSearch:
 
     def film(self, film_id) -> pd.Series:
         "The film with id `film_id`; KeyError if there is none."
-        ok = (isinstance(film_id, (int, np.integer)) and not isinstance(film_id, bool)) or (isinstance(film_id, str) and film_id.strip().isdigit())
+        ok = (isinstance(film_id, (int, np.integer)) and not isinstance(film_id, bool)) or (isinstance(film_id, str) and re.fullmatch(r'[0-9]+', film_id.strip(), re.ASCII) is not None)
         if ok and int(film_id) in self.films.index: return self.films.loc[int(film_id)]
         raise KeyError(f"No film with id {film_id!r}")  # 1.7 or '1.7' is no id: nothing is rounded
 
     def _check(self, k, rank, encoder):
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1: raise ValueError(f"k must be a positive whole number, not {k!r}")
+        check_int(k, 'k', 1)
         if rank not in ('knn', 'svm'): raise ValueError(f"Unknown ranking {rank!r}: use 'knn' or 'svm'")
         if encoder not in self.index: raise ValueError(f"Unknown encoder {encoder!r}: use {' or '.join(map(repr, self.index))}")
 
@@ -217,6 +229,9 @@ class MovieSearch:
     def similar(self, film_ids: list[int], k: int = 10, rank: str = 'knn', encoder: str = 'minilm') -> pd.DataFrame:
         "The `k` films most like all of `film_ids` (not including them)."
         self._check(k, rank, encoder)
+        if isinstance(film_ids, (str, bytes, int, np.integer)) or not isinstance(film_ids, (list, tuple, np.ndarray, range)):
+            raise TypeError(f"film_ids must be a list of film ids, e.g. [12], not {film_ids!r}")
+        if len(film_ids) == 0: raise ValueError("film_ids is empty: give at least one film id")
         rows = [self.films.index.get_loc(self.film(i).name) for i in film_ids]
         return self._table(self._rank(self.index[encoder][1], rows, None, rank, k))
 
@@ -229,6 +244,7 @@ class MovieSearch:
 
     def titles(self, words: str, k: int = 20) -> pd.DataFrame:
         "Films whose title contains every word of `words` (case-insensitive), most popular first."
+        check_text(words, 'words', max_chars=500); k = check_int(k, 'k', 1)
         ws = norm_title(words).split()
         if not ws: return self.films.iloc[:0]
         hit = np.logical_and.reduce([self._norm_titles.str.contains(rf'\b{re.escape(w)}\b') for w in ws])
@@ -244,6 +260,7 @@ def evaluate_rankers(search: MovieSearch, n_queries: int = 200, k: int = 10, see
     top `k` is taken among the films with genres, so that leaving unlabelled films out of a ranking cannot raise its score.
     `per_query`: one row per query film (its `key`: title and year) instead of the means."""
     from sklearn.preprocessing import MultiLabelBinarizer
+    n_queries, k = check_int(n_queries, 'n_queries', 1), check_int(k, 'k', 1)
     f = search.films
     G = MultiLabelBinarizer().fit_transform(f.genres).astype(np.float32)              # (n_films, n_genres)
     K = MultiLabelBinarizer(sparse_output=True).fit_transform(f.keywords).tocsr()     # (n_films, n_keywords), sparse

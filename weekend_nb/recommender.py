@@ -17,7 +17,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import TensorDataset
 
-from .core import (CheckpointMismatch, Result, Timer, atomic_path, config_dict, describe_device, load_checkpoint,
+from .core import (CheckpointMismatch, Result, Timer, atomic_path, check_instance, check_int, config_dict, describe_device, load_checkpoint, load_trained, save_trained,
                              save_checkpoint, set_seed, setup_threads)
 from .datasets import load_movielens
 from .learner import CheckpointCB, Learner, get_dls
@@ -26,7 +26,7 @@ from .learner import CheckpointCB, Learner, get_dls
 __all__ = ['TINY', 'N_USERS', 'N_ITEMS', 'CPU', 'GPU', 'PRESETS', 'RecConfig', 'folds', 'u1_split', 'rating_metrics',
            'user_ranking_metrics', 'ranking_metrics', 'fit_biases', 'DotProductBias', 'NeuralRec', 'get_model',
            'to_dataset', 'train', 'predict_ratings', 'score_matrix', 'evaluate_models', 'similar_items', 'load_model',
-           'recommend', 'find_title', 'similar_movies', 'cross_validate', 'run']
+           'save_model', 'recommend', 'find_title', 'similar_movies', 'cross_validate', 'run']
 
 # %% ../nbs/90_recommender.ipynb #be9a36f8
 @dataclass
@@ -149,6 +149,12 @@ def train(cfg: RecConfig, train: pd.DataFrame, valid: pd.DataFrame | None = None
 @torch.no_grad()
 def predict_ratings(model: nn.Module, df: pd.DataFrame) -> np.ndarray:
     "Predicted ratings for the (user, item) pairs of `df`."
+    check_instance(model, 'model', nn.Module, 'load one with load_model()')
+    check_instance(df, 'df', pd.DataFrame, "give a table with 'user' and 'item' columns")
+    if missing := {'user', 'item'} - set(df.columns): raise KeyError(f"df has no column {sorted(missing)}: it needs 'user' and 'item' (ids)")
+    for col, n in (('user', model.u.num_embeddings), ('item', model.i.num_embeddings)):
+        if not pd.api.types.is_integer_dtype(df[col]): raise TypeError(f"df.{col} must hold whole-number ids, not {df[col].dtype}")
+        if len(df) and not (0 <= df[col].min() and df[col].max() < n): raise KeyError(f"df.{col} has ids outside 0 to {n - 1}: {df[col].min()} to {df[col].max()}")
     model.eval()
     x = torch.tensor(df[['user', 'item']].values).to(next(model.parameters()).device)
     return torch.cat([model(xb) for xb in x.split(65536)]).cpu().numpy()
@@ -178,6 +184,8 @@ def evaluate_models(ratings: pd.DataFrame, split: tuple, cfgs: dict[str, RecConf
 # %% ../nbs/90_recommender.ipynb #6c775251
 def similar_items(model: nn.Module, item: int, k: int = 10) -> list[tuple[int, float]]:
     "The `k` films whose embeddings have the highest cosine similarity with film `item`'s."
+    check_instance(model, 'model', nn.Module, 'load one with load_model()')
+    item, k = check_int(item, 'item', 1, model.i.num_embeddings - 1), _check_k(k)  # id 0 is unused: MovieLens ids start at 1
     e = nn.functional.normalize(model.i.weight.detach().float(), dim=1)
     sims = e @ e[item]
     sims[[0, item]] = -2.0  # not itself, and not the unused id 0
@@ -186,16 +194,14 @@ def similar_items(model: nn.Module, item: int, k: int = 10) -> list[tuple[int, f
 
 # %% ../nbs/90_recommender.ipynb #638e52a4
 def load_model(path: str | Path = 'runs/recommender/model.pt') -> nn.Module:
-    "A trained model saved by `weekend run recommender`."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"No trained recommender at {path}: run `weekend run recommender` first, or pass model=")
-    ckpt = load_checkpoint(path, restore_rng=False)
-    model = get_model(RecConfig(**ckpt['config']))
-    model.load_state_dict(ckpt['state']['model'])
-    return model.eval()
+    "A trained model saved by `weekend run recommender` (or `save_model`)."
+    return load_trained(path, RecConfig, lambda cfg, state: get_model(cfg), 'recommender', 'weekend run recommender')[0]
 
-def _check_k(k):
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1: raise ValueError(f"k must be a positive whole number, not {k!r}")
+def save_model(path: str | Path, cfg: RecConfig, model: nn.Module) -> Path:
+    "Save a trained recommender with its config (atomically, with a checksum)."
+    return save_trained(path, cfg, model)
+
+def _check_k(k): return check_int(k, 'k', 1, N_ITEMS)
 
 def recommend(user_id: int, k: int = 10, model: nn.Module | None = None, data: tuple | None = None) -> pd.DataFrame:
     "The `k` films user `user_id` has not rated with the highest predicted rating."
@@ -251,7 +257,7 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/recommender', cfg: RecC
     cv = cross_validate(ratings, cfg, n_folds, out/'folds.json', resume)
     mean = lambda m, k: float(np.mean([f[m][k] for f in cv]))
     learn = train(cfg, ratings, ckpt=out/'checkpoint.pt', resume=resume)
-    save_checkpoint(out/'model.pt', cfg=cfg, step=learn.step_count, model=learn.module)
+    save_model(out/'model.pt', cfg, learn.module)
     src = f"MovieLens 100k, {n_folds}-fold CV (mean)"
     return [Result('RMSE, user + item biases (baseline)', mean('user + item biases', 'rmse'), 'Surprise BaselineOnly 0.944', src, dev,
                    mean('user + item biases', 'seconds')),

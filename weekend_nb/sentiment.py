@@ -21,7 +21,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 from torch.utils.data import DataLoader, Sampler
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .core import Result, Timer, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
+from .core import Result, Timer, check_instance, describe_device, get_device, load_trained, save_trained, set_seed, setup_threads
 from .datasets import load_glove, load_gpt2_tokenizer, load_minilm, load_reviews, load_smollm2
 from .learner import CheckpointCB, DataLoaders, Learner, PlotCB, accuracy, fit, to_device
 
@@ -243,6 +243,7 @@ def _batched(f, model: nn.Module, batcher: Batcher, texts, bs: int = 64) -> np.n
 
 def predict_proba(model: nn.Module, batcher: Batcher, texts, bs: int = 64) -> np.ndarray:
     "P(positive) for each text."
+    if len(texts) == 0: return np.zeros(0, dtype=np.float32)
     return _batched(lambda m, x: (m(x) if isinstance(x, dict) else m(*x)).softmax(-1)[:, 1], model, batcher, texts, bs)
 
 def init_glove(model: LSTMClassifier, vocab: Vocab):
@@ -366,23 +367,20 @@ class Prediction(NamedTuple):
 
 def load_model(path: str | Path = 'runs/sentiment/model.pt') -> tuple[nn.Module, Batcher]:
     "The classifier saved by `weekend run sentiment` (or `save_model`) and the batcher that feeds it."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"No trained sentiment model at {path}: run `weekend run sentiment` first, or pass model=")
-    ckpt = load_checkpoint(path, restore_rng=False)
-    cfg, vocab = SentimentConfig(**ckpt['config']), ckpt['state'].get('vocab')
-    if vocab:
-        batcher = Batcher(cfg.max_len, Vocab(vocab), stop_words=cfg.stop_words)
-        model = LSTMClassifier(len(vocab), cfg.emb_dim, cfg.hidden)
-    else:
-        tok, model = get_transformer(cfg.transformer, cfg.max_len)
-        batcher = Batcher(cfg.max_len, tokenizer=tok, stop_words=cfg.stop_words)
-    model.load_state_dict(ckpt['state']['model'])
-    return model.eval(), batcher
+    tok = []  # the transformer's tokenizer, kept from `build` for the batcher
+    def build(cfg, state):
+        if state.get('vocab'): return LSTMClassifier(len(state['vocab']), cfg.emb_dim, cfg.hidden)
+        t, model = get_transformer(cfg.transformer, cfg.max_len)
+        tok.append(t)
+        return model
+    model, cfg, state = load_trained(path, SentimentConfig, build, 'sentiment model', 'weekend run sentiment')
+    vocab = state.get('vocab')
+    return model, Batcher(cfg.max_len, Vocab(vocab) if vocab else None, tokenizer=None if vocab else tok[0], stop_words=cfg.stop_words)
 
 def save_model(path: str | Path, cfg: SentimentConfig, model: nn.Module, batcher: Batcher) -> Path:
     "Save a trained classifier with its config (and the LSTM's vocabulary), atomically."
     extra = {'vocab': batcher.vocab.itos} if batcher.vocab else {}
-    return save_checkpoint(path, cfg=cfg, model=model, **extra)
+    return save_trained(path, cfg, model, **extra)
 
 def predict(reviews: str | list[str], model: tuple[nn.Module, Batcher] | None = None) -> Prediction | list[Prediction]:
     "Label, probability and truncation flag for one review (a `Prediction`) or a list of them."
@@ -392,8 +390,11 @@ def predict(reviews: str | list[str], model: tuple[nn.Module, Batcher] | None = 
     for i, t in enumerate(texts):
         if not isinstance(t, str): raise TypeError(f"review {i} is a {type(t).__name__}, not a str")
         if not t.strip(): raise ValueError(f"review {i} is empty: there is nothing to classify")
+        if not re.search(r'[^\W_]', strip_html(t)): raise ValueError(f"review {i} has no words (only HTML tags, symbols or emoji): there is nothing to classify")
     if not texts: return []  # an empty list of reviews: no predictions
     texts = [t.encode('utf-8', 'replace').decode('utf-8') for t in texts]  # a lone surrogate (broken UTF-16) becomes '?'
+    if model is not None and not (isinstance(model, tuple) and len(model) == 2 and isinstance(model[0], nn.Module) and isinstance(model[1], Batcher)):
+        raise TypeError(f"model must be the (model, batcher) pair that load_model() returns, not {type(model).__name__}")
     model, batcher = model or load_model()
     limit = 50 * batcher.max_len  # characters: more than max_len tokens of any real text
     cut = [n > batcher.max_len or len(t) > limit for t, n in zip(texts, batcher.n_tokens([t[:limit] for t in texts]))]

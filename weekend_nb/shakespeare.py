@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .core import (Result, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads)
+from .core import (Result, check_int, describe_device, get_device, load_checkpoint, load_trained, save_checkpoint, save_trained, set_seed, setup_threads)
 from .datasets import load_shakespeare
 
 # %% auto #0
@@ -259,7 +259,8 @@ def sample(model: nn.Module, vocab: CharVocab, prompt: str = '\n', n_chars: int 
     if not isinstance(prompt, str): raise TypeError(f"prompt must be a str, not {type(prompt).__name__}")
     if isinstance(n_chars, bool) or not isinstance(n_chars, int) or not 0 < n_chars <= MAX_CHARS:
         raise ValueError(f"n_chars must be a whole number from 1 to {MAX_CHARS:,}, not {n_chars!r}")
-    if not isinstance(temperature, (int, float)) or not 0 <= temperature < math.inf:
+    seed = None if seed is None else check_int(seed, 'seed', 0, 2**63 - 1)
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature < math.inf:
         raise ValueError(f"temperature must be 0 (always the likeliest) or more, not {temperature!r}")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
         raise ValueError(f"top_k must be a positive whole number or None, not {top_k!r}")
@@ -313,21 +314,18 @@ def mfu(model: nn.Module, cfg: CharConfig, chars_per_s: float, device=None) -> f
 # %% ../nbs/50_shakespeare.ipynb #1de4eef9
 def save_model(path: str | Path, cfg: CharConfig, model: nn.Module, vocab: CharVocab) -> Path:
     "Save a trained model with its config and vocabulary, atomically."
-    return save_checkpoint(path, cfg=cfg, model=model, vocab=''.join(vocab.itos))
+    return save_trained(path, cfg, model, vocab=''.join(vocab.itos))
 
 def load_model(path: str | Path = 'runs/shakespeare/model.pt') -> tuple[nn.Module, CharVocab]:
     "The model saved by `weekend run shakespeare` (or `save_model`) and its vocabulary."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"No trained model at {path}: run `weekend run shakespeare` first, or pass model=")
-    ckpt = load_checkpoint(path, restore_rng=False)
-    cfg, vocab = CharConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in ckpt['config'].items()}), CharVocab(ckpt['state']['vocab'])
-    model = get_model(cfg, len(vocab))
-    model.load_state_dict(ckpt['state']['model'])
-    return model.eval(), vocab
+    model, _, state = load_trained(path, CharConfig, lambda cfg, state: get_model(cfg, len(state['vocab'])), 'model', 'weekend run shakespeare')
+    return model, CharVocab(state['vocab'])
 
 def generate(prompt: str = '\n', n_chars: int = 500, temperature: float = 0.8, top_k: int | None = None,
              model: tuple[nn.Module, CharVocab] | None = None, seed: int | None = None) -> str:
     "Shakespeare from `prompt` by the saved model (see `sample` for the arguments)."
+    if model is not None and not (isinstance(model, tuple) and len(model) == 2 and isinstance(model[0], nn.Module) and isinstance(model[1], CharVocab)):
+        raise TypeError(f"model must be the (model, vocab) pair that load_model() returns, not {type(model).__name__}")
     m, vocab = model or load_model()
     return sample(m, vocab, prompt, n_chars, temperature, top_k, seed)
 

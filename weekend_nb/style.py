@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .core import Result, describe_device, get_device, set_seed, setup_threads
+from .core import Result, check_instance, check_int, describe_device, get_device, set_seed, setup_threads
 from .pretrained import VGG19_LAYERS, Pretrained, image_asset, load_image, load_vgg19
 
 # %% auto #0
@@ -97,14 +97,16 @@ def tv_loss(x: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/70_style.ipynb #418b2c57
 def _check(cfg: StyleConfig):
-    if not isinstance(cfg.size, int) or not 16 <= cfg.size <= 4096: raise ValueError(f"size must be a whole number of pixels from 16 to 4096, got {cfg.size!r}")
-    if not isinstance(cfg.steps, int) or cfg.steps < 1: raise ValueError(f"steps must be a whole number >= 1, got {cfg.steps!r}")
+    check_instance(cfg, 'cfg', StyleConfig, 'start from TINY, CPU or GPU and change it with dataclasses.replace')
+    if isinstance(cfg.size, bool) or not isinstance(cfg.size, int) or not 16 <= cfg.size <= 4096: raise ValueError(f"size must be a whole number of pixels from 16 to 4096, got {cfg.size!r}")
+    check_int(cfg.steps, 'steps', 1)
     if cfg.optimizer not in ('lbfgs', 'adam'): raise ValueError(f"optimizer must be 'lbfgs' or 'adam', got {cfg.optimizer!r}")
     if cfg.init not in ('content', 'noise'): raise ValueError(f"init must be 'content' or 'noise', got {cfg.init!r}")
 
 def stylize(content=None, style=None, size: int | None = None, steps: int | None = None, cfg: StyleConfig = CPU,
             vgg: Pretrained | None = None, device=None, history: list | None = None) -> torch.Tensor:
     "The photo `content` painted in the style of `style` (names, paths or images; default `cfg`'s): RGB (3, H, W) in [0, 1]."
+    check_instance(cfg, 'cfg', StyleConfig, 'start from TINY, CPU or GPU and change it with dataclasses.replace')
     changes = {k: v for k, v in dict(content=content, style=style, size=size, steps=steps).items() if v is not None}
     cfg = replace(cfg, **changes) if changes else cfg
     _check(cfg)

@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .core import Result, describe_device, get_device, load_checkpoint, save_checkpoint, set_seed, setup_threads
+from .core import Result, describe_device, get_device, load_checkpoint, load_trained, save_checkpoint, save_trained, set_seed, setup_threads
 from .datasets import load_sentence_pairs
 
 # %% auto #0
@@ -337,18 +337,13 @@ MAX_WORDS_IN = 60
 
 def save_model(path: str | Path, cfg: MTConfig, model: Seq2Seq, src_vocab: Vocab, tgt_vocab: Vocab, lang: str) -> Path:
     "A trained translator with its config, both vocabularies and the target language, saved atomically."
-    return save_checkpoint(path, cfg=cfg, model=model, src_itos=src_vocab.itos, tgt_itos=tgt_vocab.itos, lang=lang)
+    return save_trained(path, cfg, model, src_itos=src_vocab.itos, tgt_itos=tgt_vocab.itos, lang=lang)
 
 def load_model(path: str | Path = 'runs/translation/model.pt') -> tuple[Seq2Seq, Vocab, Vocab, str]:
     "The translator saved by `weekend run translation` (or `save_model`): model, source and target vocabularies, target language."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"No trained translator at {path}: run `weekend run translation` first, or pass model=")
-    ckpt = load_checkpoint(path, restore_rng=False)
-    cfg, st = MTConfig(**ckpt['config']), ckpt['state']
-    sv, tv = Vocab(itos=st['src_itos']), Vocab(itos=st['tgt_itos'])
-    model = Seq2Seq(len(sv), len(tv), cfg.emb, cfg.hidden, cfg.attention, cfg.dropout)
-    model.load_state_dict(st['model'])
-    return model.eval(), sv, tv, st['lang']
+    build = lambda cfg, st: Seq2Seq(len(st['src_itos']), len(st['tgt_itos']), cfg.emb, cfg.hidden, cfg.attention, cfg.dropout)
+    model, _, st = load_trained(path, MTConfig, build, 'translator', 'weekend run translation')
+    return model, Vocab(itos=st['src_itos']), Vocab(itos=st['tgt_itos']), st['lang']
 
 def translate(sentences: str | list[str], beam: int = 1, model: tuple | None = None, attention: bool = False):
     """English `sentences` (one str or a list) translated by the saved model, greedily (`beam`=1) or by beam search.
@@ -363,6 +358,9 @@ def translate(sentences: str | list[str], beam: int = 1, model: tuple | None = N
     norm = [normalize(s) for s in sents]
     if (long := [i for i, s in enumerate(norm) if len(s.split()) > MAX_WORDS_IN]):
         raise ValueError(f"sentence {long[0]} has {len(norm[long[0]].split())} words; the translator reads at most {MAX_WORDS_IN} (split it into sentences)")
+    if not isinstance(attention, bool): raise TypeError(f"attention must be True or False, not {attention!r}")
+    if model is not None and not (isinstance(model, tuple) and len(model) == 4 and isinstance(model[0], Seq2Seq) and all(isinstance(v, Vocab) for v in model[1:3])):
+        raise TypeError(f"model must be the (model, source vocab, target vocab, language) that load_model() returns, not {type(model).__name__}")
     m, sv, tv, _ = model or load_model()
     todo = [i for i, s in enumerate(norm) if s]
     outs, atts = [''] * len(norm), [np.zeros((0, 0))] * len(norm)
