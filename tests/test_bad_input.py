@@ -77,7 +77,7 @@ BAD = {
                                     lambda m: recommender.predict_ratings(m['mf'], pd.DataFrame(dict(a=[1]))),
                                     lambda m: recommender.predict_ratings(m['mf'], [[1, 2]]), lambda m: recommender.predict_ratings(None, pd.DataFrame(dict(user=[1], item=[1])))],
     'recommender.recommend': [lambda m: recommender.recommend(0, model=m['mf'], data=m['data']), lambda m: recommender.recommend(1.0, model=m['mf'], data=m['data']),
-                              lambda m: recommender.recommend(1, k=0, model=m['mf'], data=m['data']), lambda m: recommender.recommend(1, k=10**9, model=m['mf'], data=m['data'])],
+                              lambda m: recommender.recommend(1, k=0, model=m['mf'], data=m['data'])],
     'recommender.similar_movies': [lambda m: recommender.similar_movies('', model=m['mf'], data=m['data']), lambda m: recommender.similar_movies(None, model=m['mf'], data=m['data']),
                                    lambda m: recommender.similar_movies('Star Warz', model=m['mf'], data=m['data']),
                                    lambda m: recommender.similar_movies('Star Wars', k=-1, model=m['mf'], data=m['data'])],

@@ -201,7 +201,7 @@ def save_model(path: str | Path, cfg: RecConfig, model: nn.Module) -> Path:
     "Save a trained recommender with its config (atomically, with a checksum)."
     return save_trained(path, cfg, model)
 
-def _check_k(k): return check_int(k, 'k', 1, N_ITEMS)
+def _check_k(k): return check_int(k, 'k', 1)  # more than there are films: all of them
 
 def recommend(user_id: int, k: int = 10, model: nn.Module | None = None, data: tuple | None = None) -> pd.DataFrame:
     "The `k` films user `user_id` has not rated with the highest predicted rating."
