@@ -143,7 +143,8 @@ def main(argv=None):
         print(f"\n{len(missing)} numbers in prose come from no output: print them from the notebook or a bench/results file, "
               "or write a quoted number inside <cite>...</cite> with its source.", file=sys.stderr)
         return 1
-    print(f"every number in the prose of {len(nbs)} notebooks and the README's chapter table comes from an output.")
+    where = f"{len(nbs)} notebook(s)" + ('' if a.notebooks else " and the README's chapter table")
+    print(f"every number in the prose of {where} comes from an output.")
     return 0
 
 
