@@ -18,8 +18,8 @@ import torch
 __all__ = ['get_device', 'describe_device', 'accelerator', 'online', 'setup_threads', 'set_seed', 'get_rng_states',
            'set_rng_states', 'with_overrides', 'config_dict', 'atomic_path', 'atomic_save', 'state_sha256',
            'save_checkpoint', 'CheckpointMismatch', 'load_checkpoint', 'config_from', 'save_trained', 'load_trained',
-           'Timer', 'Result', 'format_results', 'in_test', 'check_int', 'check_number', 'check_text', 'check_choice',
-           'check_instance', 'check_ids']
+           'synchronize', 'Timer', 'Result', 'format_results', 'in_test', 'check_int', 'check_number', 'check_text',
+           'check_choice', 'check_instance', 'check_ids']
 
 # %% ../nbs/00_core.ipynb #d7cb0d5f
 def get_device(device: str | torch.device | None = None) -> torch.device:
@@ -239,16 +239,17 @@ def load_trained(path: str | Path, cfg_type: type, build, what: str, command: st
     return model.eval(), cfg, ckpt['state']
 
 # %% ../nbs/00_core.ipynb #a5e0a3f1
-def _sync():
+def synchronize():
+    "Wait for the work queued on the GPU (CUDA or Apple MPS) to finish, so that a clock read next measures it; nothing on a CPU."
     if torch.cuda.is_available(): torch.cuda.synchronize()
     elif torch.backends.mps.is_available(): torch.mps.synchronize()
 
 class Timer:
     "Context manager measuring wall time (`.elapsed`, seconds) and throughput (`.rate(n)`) of a block."
     def __enter__(self):
-        _sync(); self.start = time.perf_counter(); return self
+        synchronize(); self.start = time.perf_counter(); return self
     def __exit__(self, *exc):
-        _sync(); self.elapsed = time.perf_counter() - self.start
+        synchronize(); self.elapsed = time.perf_counter() - self.start
     def rate(self, n: int) -> float:
         "Items per second, for `n` items processed in the block."
         return n / self.elapsed

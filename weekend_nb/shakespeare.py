@@ -16,7 +16,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .core import (Result, check_int, describe_device, get_device, load_checkpoint, load_trained, save_checkpoint, save_trained, set_seed, setup_threads)
+from .core import (Result, check_int, describe_device, get_device, load_checkpoint, load_trained, save_checkpoint, save_trained, set_seed,
+                             setup_threads, synchronize)
 from .datasets import load_shakespeare
 
 # %% auto #0
@@ -239,7 +240,7 @@ def train_lm(cfg: CharConfig, train: torch.Tensor, valid: torch.Tensor, vocab_si
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         opt.step()
-        if device.type == 'cuda': torch.cuda.synchronize()  # so that `seconds` is the GPU's time, not the launch's
+        synchronize()  # so that `seconds` is the GPU's time (CUDA or MPS), not the launch's
         step, seconds = step + 1, seconds + time.perf_counter() - t
         if ckpt and step % cfg.eval_every == 0:
             st = None if state is None else tuple(state) if isinstance(state, tuple) else (state,)
