@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from weekend_nb import catsdogs, digits, for_you, gan, movie_search, recommender, sentiment, shakespeare, style, translation
-from weekend_nb.core import save_checkpoint, save_trained
+from weekend_nb.core import save_trained
 from weekend_nb.datasets import load_movielens
 
 CLEAR = (ValueError, TypeError, KeyError, FileNotFoundError)
@@ -164,8 +164,8 @@ def test_every_function_has_its_control():
 # Every chapter's model file, damaged: a file of garbage, a truncated file, weights changed after saving.
 def _saved(m, chapter: str, path: Path) -> Path:
     torch.manual_seed(0)
-    if chapter == 'digits': return save_checkpoint(path, cfg=digits.DigitsConfig(), model=m['digits'])
-    if chapter == 'recommender': return save_checkpoint(path, cfg=recommender.RecConfig(model='mf'), model=m['mf'])
+    if chapter == 'digits': return digits.save_model(path, digits.DigitsConfig(), m['digits'])
+    if chapter == 'recommender': return recommender.save_model(path, recommender.RecConfig(model='mf'), m['mf'])
     if chapter == 'sentiment': return sentiment.save_model(path, sentiment.SentimentConfig(emb_dim=16, hidden=16), *m['sentiment'])
     if chapter == 'shakespeare': return shakespeare.save_model(path, shakespeare.TINY, *m['shakespeare'])
     if chapter == 'translation': return translation.save_model(path, translation.TINY, *m['translation'])

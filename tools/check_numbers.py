@@ -34,6 +34,7 @@ NAMED = re.compile(r'\b(?:chapters?|nb|notebooks?|issue|article|articles|seed|st
 YEAR = re.compile(r'^(1[89]\d\d|20[0-4]\d)$')
 
 
+@lru_cache(None)  # each notebook is read once, however many cells name it
 def cells(nb: Path) -> list:
     return json.loads(nb.read_text())['cells']
 

@@ -19,7 +19,7 @@ __all__ = ['get_device', 'describe_device', 'accelerator', 'online', 'setup_thre
            'set_rng_states', 'with_overrides', 'config_dict', 'atomic_path', 'atomic_save', 'state_sha256',
            'save_checkpoint', 'CheckpointMismatch', 'load_checkpoint', 'config_from', 'save_trained', 'load_trained',
            'synchronize', 'Timer', 'Result', 'format_results', 'in_test', 'check_int', 'check_number', 'check_text',
-           'check_choice', 'check_instance', 'check_ids']
+           'check_choice', 'check_instance', 'check_loaded', 'check_ids']
 
 # %% ../nbs/00_core.ipynb #d7cb0d5f
 def get_device(device: str | torch.device | None = None) -> torch.device:
@@ -322,9 +322,15 @@ def check_instance(v: Any, name: str, types, hint: str = '') -> Any:
         raise TypeError(f"{name} must be a {want}, not {type(v).__name__}" + (f"; {hint}" if hint else ''))
     return v
 
-def check_ids(v: Any, name: str, n: int, what: str = 'id') -> list[int]:
-    "`v` (one id or a list of them) as a list of ints, each a whole number in [0, n); else a clear error."
+def check_loaded(v: Any, name: str, types: tuple, what: str) -> Any:
+    "`v` if it is a tuple of instances of `types`, one each (what a chapter's `load_model` returns, described by `what`); else a TypeError."
+    if not (isinstance(v, tuple) and len(v) == len(types) and all(isinstance(x, t) for x, t in zip(v, types))):
+        raise TypeError(f"{name} must be the {what} that load_model() returns, not {type(v).__name__}")
+    return v
+
+def check_ids(v: Any, name: str, n: int, what: str = 'id', first: int = 0) -> list[int]:
+    "`v` (one id or a list of them) as a list of ints, each a whole number in [`first`, n); else a clear error."
     ids = [v] if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v
     if isinstance(ids, (str, bytes)) or not isinstance(ids, (list, tuple, np.ndarray, range)):
         raise TypeError(f"{name} must be a {what} or a list of them (whole numbers), not {type(v).__name__}")
-    return [check_int(i, f"{name} ({what})", 0, n - 1) for i in ids]
+    return [check_int(i, f"{name} ({what})", first, n - 1) for i in ids]

@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 
 from .datasets import load_movielens
-from .core import check_instance, check_int, check_number
+from .core import check_ids, check_instance, check_int, check_number
 from .recommender import (CPU, _check_k, N_ITEMS, N_USERS, DotProductBias, RecConfig, _squash, find_title, fit_biases, load_model,
                                     rating_metrics, train, user_ranking_metrics)
 
@@ -59,8 +59,7 @@ def fold_in(model: DotProductBias, items, ratings, reg: float = 1.0, steps: int 
     `reg` pulls them toward zero, or with `prior` (from `user_prior`) toward the trained users: reg (w - mean)' P (w - mean)."""
     from scipy.optimize import minimize
     check_instance(model, 'model', DotProductBias, 'fold_in needs a matrix factorisation: load_model() or build_recommender(...).mf')
-    items = [check_int(i, 'items (film ids)', 1, model.i.num_embeddings - 1) for i in (items.tolist() if hasattr(items, 'tolist') else items)] \
-        if not isinstance(items, (str, bytes)) else check_int(items, 'items')
+    items = check_ids(items.tolist() if hasattr(items, 'tolist') else items, 'items', model.i.num_embeddings, 'film id', first=1)  # no film 0
     ratings = [check_number(r, 'ratings', 1, 5) for r in (ratings.tolist() if hasattr(ratings, 'tolist') else ratings)]
     if not items or len(items) != len(ratings): raise ValueError(f"Give one rating per film: {len(items)} films and {len(ratings)} ratings")
     reg, steps = check_number(reg, 'reg', 0), check_int(steps, 'steps', 1)

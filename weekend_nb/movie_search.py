@@ -172,7 +172,8 @@ def as_vector(v) -> np.ndarray:
 
 def _check_vector(v, dim: int, name: str) -> np.ndarray:
     "`v` as a flat finite vector of length `dim` (a query or an extra positive, in the embedding's space)."
-    a = np.asarray(v.toarray() if hasattr(v, 'toarray') else v, dtype=np.float64).ravel() if not isinstance(v, str) else None
+    try: a = np.asarray(v.toarray() if hasattr(v, 'toarray') else v, dtype=np.float64).ravel()
+    except (TypeError, ValueError): a = None  # not numbers at all
     if a is None or a.shape != (dim,): raise ValueError(f"{name} must be a vector of {dim} numbers (the embedding's width), got {getattr(v, 'shape', type(v).__name__)}")
     if not np.isfinite(a).all(): raise ValueError(f"{name} contains NaN or infinite values")
     return a
@@ -181,7 +182,7 @@ def exemplar_svm(emb, pos: list[int] = (), extra=None, k: int = 10, C: float = 0
     "Top `k` rows by the decision function of a LinearSVC with rows `pos` (and `extra` vectors) positive, all else negative."
     from sklearn.svm import LinearSVC
     import scipy.sparse as sp
-    k, C, pos = check_int(k, 'k', 1), check_number(C, 'C', above=0), check_ids(list(pos) if isinstance(pos, tuple) else pos, 'pos', emb.shape[0], 'row')
+    k, C, pos = check_int(k, 'k', 1), check_number(C, 'C', above=0), check_ids(pos, 'pos', emb.shape[0], 'row')
     if extra is not None: extra = np.stack([_check_vector(e, emb.shape[1], 'extra') for e in (extra.toarray() if hasattr(extra, 'toarray') else np.atleast_2d(extra))])
     if not pos and extra is None: raise ValueError("Give at least one positive: rows in pos, or vectors in extra")
     X, y = emb, np.zeros(emb.shape[0])

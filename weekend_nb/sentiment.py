@@ -21,7 +21,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 from torch.utils.data import DataLoader, Sampler
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .core import Result, Timer, check_instance, describe_device, get_device, load_trained, save_trained, set_seed, setup_threads
+from .core import Result, Timer, check_instance, check_loaded, describe_device, get_device, load_trained, save_trained, set_seed, setup_threads
 from .datasets import load_glove, load_gpt2_tokenizer, load_minilm, load_reviews, load_smollm2
 from .learner import CheckpointCB, DataLoaders, Learner, PlotCB, accuracy, fit, to_device
 
@@ -393,8 +393,7 @@ def predict(reviews: str | list[str], model: tuple[nn.Module, Batcher] | None = 
         if not re.search(r'[^\W_]', strip_html(t)): raise ValueError(f"review {i} has no words (only HTML tags, symbols or emoji): there is nothing to classify")
     if not texts: return []  # an empty list of reviews: no predictions
     texts = [t.encode('utf-8', 'replace').decode('utf-8') for t in texts]  # a lone surrogate (broken UTF-16) becomes '?'
-    if model is not None and not (isinstance(model, tuple) and len(model) == 2 and isinstance(model[0], nn.Module) and isinstance(model[1], Batcher)):
-        raise TypeError(f"model must be the (model, batcher) pair that load_model() returns, not {type(model).__name__}")
+    if model is not None: check_loaded(model, 'model', (nn.Module, Batcher), '(model, batcher) pair')
     model, batcher = model or load_model()
     limit = 50 * batcher.max_len  # characters: more than max_len tokens of any real text
     cut = [n > batcher.max_len or len(t) > limit for t, n in zip(texts, batcher.n_tokens([t[:limit] for t in texts]))]

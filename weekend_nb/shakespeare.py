@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .core import (Result, check_int, describe_device, get_device, load_checkpoint, load_trained, save_checkpoint, save_trained, set_seed,
+from .core import (Result, check_int, check_loaded, describe_device, get_device, load_checkpoint, load_trained, save_checkpoint, save_trained, set_seed,
                              setup_threads, synchronize)
 from .datasets import load_shakespeare
 
@@ -325,8 +325,7 @@ def load_model(path: str | Path = 'runs/shakespeare/model.pt') -> tuple[nn.Modul
 def generate(prompt: str = '\n', n_chars: int = 500, temperature: float = 0.8, top_k: int | None = None,
              model: tuple[nn.Module, CharVocab] | None = None, seed: int | None = None) -> str:
     "Shakespeare from `prompt` by the saved model (see `sample` for the arguments)."
-    if model is not None and not (isinstance(model, tuple) and len(model) == 2 and isinstance(model[0], nn.Module) and isinstance(model[1], CharVocab)):
-        raise TypeError(f"model must be the (model, vocab) pair that load_model() returns, not {type(model).__name__}")
+    if model is not None: check_loaded(model, 'model', (nn.Module, CharVocab), '(model, vocab) pair')
     m, vocab = model or load_model()
     return sample(m, vocab, prompt, n_chars, temperature, top_k, seed)
 

@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .core import Result, describe_device, get_device, load_checkpoint, load_trained, save_checkpoint, save_trained, set_seed, setup_threads
+from .core import Result, check_loaded, describe_device, get_device, load_checkpoint, load_trained, save_checkpoint, save_trained, set_seed, setup_threads
 from .datasets import load_sentence_pairs
 
 # %% auto #0
@@ -359,8 +359,7 @@ def translate(sentences: str | list[str], beam: int = 1, model: tuple | None = N
     if (long := [i for i, s in enumerate(norm) if len(s.split()) > MAX_WORDS_IN]):
         raise ValueError(f"sentence {long[0]} has {len(norm[long[0]].split())} words; the translator reads at most {MAX_WORDS_IN} (split it into sentences)")
     if not isinstance(attention, bool): raise TypeError(f"attention must be True or False, not {attention!r}")
-    if model is not None and not (isinstance(model, tuple) and len(model) == 4 and isinstance(model[0], Seq2Seq) and all(isinstance(v, Vocab) for v in model[1:3])):
-        raise TypeError(f"model must be the (model, source vocab, target vocab, language) that load_model() returns, not {type(model).__name__}")
+    if model is not None: check_loaded(model, 'model', (Seq2Seq, Vocab, Vocab, str), '(model, source vocab, target vocab, language)')
     m, sv, tv, _ = model or load_model()
     todo = [i for i, s in enumerate(norm) if s]
     outs, atts = [''] * len(norm), [np.zeros((0, 0))] * len(norm)
