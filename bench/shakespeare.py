@@ -63,7 +63,7 @@ ours, hist = train_lm(replace(CPU, max_iters=iters, budget_s=ref_seconds), train
 score = lambda m: estimate_loss(m, valid, 64, 12, 200, seed=1)
 rows = [('bigram counts', '', '', ngram_loss(train, valid, len(vocab), 2)),
         ('nanoGPT (README CPU recipe)', f"{steps[-1][0]} steps, best val {min(float(s[2]) for s in steps):.4f} in its own log", ref_seconds, score(Full(ref))),
-        ('weekend_nb GPT (cpu preset)', f"{hist[-1]['step']} steps", hist[-1]['seconds'], score(ours))]
+        ('weekend_nb GPT (cpu preset)', f"{hist[-1]['step']} steps", hist[-1]['train_s'], score(ours))]
 print(f"{len(text):,} characters ({len(train):,} train / {len(valid):,} valid); device: {describe_device()}; "
       f"nanoGPT {sum(iter_ms) / max(1, len(iter_ms)):.0f} ms/iter (its log)")
 print(f"{'model':<30} {'run':<44} {'seconds':>8} {'valid loss':>11} {'bits/char':>10}")

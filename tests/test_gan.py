@@ -63,8 +63,8 @@ def test_killed_run_resumes_to_the_same_model(tmp_path):
 
 def test_gan_learner_refuses_torchrun(monkeypatch):
     "Its step updates the networks directly, so DDP could not average their gradients: a clear error, not silently diverging replicas."
-    from weekend_nb.gan import GANLearner, round_loader
+    from weekend_nb.gan import GANLearner, gan_batches
     monkeypatch.setenv('WORLD_SIZE', '2')
     x = torch.zeros(8, 1, 28, 28)
     with pytest.raises(NotImplementedError, match='without torchrun'):
-        GANLearner(GAN(TINY), round_loader(x, torch.zeros(8, dtype=torch.long), TINY), TINY)
+        GANLearner(GAN(TINY), gan_batches(x, torch.zeros(8, dtype=torch.long), TINY), TINY)

@@ -33,11 +33,16 @@ def test_compile_trains_like_eager(device):
     assert compiled.history[-1]['accuracy'] > 0.7
 
 
-def test_amp_only_on_cuda():
-    "Asking for mixed precision off CUDA trains in float32: the Learner uses AMP only on CUDA."
-    learn = _learner(use_amp=True)
-    assert not learn.use_amp and not learn.scaler.is_enabled()
-    assert learn.fit(1).history[-1]['accuracy'] > 0.5
+def test_amp_policy_off_cuda():
+    "Off CUDA mixed precision is off by default; asked for, it is bf16 autocast (no loss scaler: bf16 needs none), and it trains."
+    default, asked = _learner(), _learner(use_amp=True)
+    assert not default.use_amp and not default.scaler.is_enabled()
+    assert asked.use_amp and asked.amp_dtype == torch.bfloat16 and not asked.scaler.is_enabled()
+    seen = []
+    orig = asked.model.forward
+    asked.model.forward = lambda x: (asked.module.training and seen.append(torch.is_autocast_enabled('cpu'))) or orig(x)  # training steps only
+    assert asked.fit(1).history[-1]['accuracy'] > 0.5 and all(seen) and seen
+    assert default.fit(1).history[-1]['accuracy'] > 0.5
 
 
 @cuda_or_skip()

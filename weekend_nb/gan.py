@@ -6,7 +6,7 @@ and scored in a way that looking at samples cannot fool."""
 
 # %% ../nbs/80_gan.ipynb #3e738a2c
 from __future__ import annotations
-import os, time
+import math, os, time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,16 +14,16 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torch.utils.data import DataLoader, RandomSampler, TensorDataset
+from torch.utils.data import TensorDataset
 
 from .core import Result, check_int, describe_device, get_device, load_trained, save_trained, set_seed, setup_threads
 from .datasets import FASHION_CLASSES, ImageData, load_fashion_mnist, load_mnist
 from .digits import cnn
-from .learner import Callback, CheckpointCB, DataLoaders, Learner
+from .learner import Callback, CheckpointCB, DataLoaders, Learner, get_dls, round_loader
 
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'LOADERS', 'MAX_SAMPLES', 'GANConfig', 'load_images', 'to_unit', 'split_images',
-           'd_loss', 'g_loss', 'Generator', 'Discriminator', 'dcgan_init', 'GAN', 'train_plain', 'round_loader',
+           'd_loss', 'g_loss', 'Generator', 'Discriminator', 'dcgan_init', 'GAN', 'train_plain', 'gan_batches',
            'GANLearner', 'train_judge', 'judge_features', 'frechet_distance', 'prdc', 'class_shares', 'score',
            'generate_from', 'generate_images', 'Judge', 'make_judge', 'scale', 'GANMonitor', 'train_gan', 'nearest',
            'interpolate', 'save_model', 'load_model', 'sample', 'run']
@@ -144,12 +144,9 @@ def train_plain(gan: GAN, x: torch.Tensor, cfg: GANConfig, steps: int, device=No
     return log
 
 # %% ../nbs/80_gan.ipynb #5afd94e2
-def round_loader(x: torch.Tensor, y: torch.Tensor, cfg: GANConfig) -> DataLoaders:
-    "Batches in rounds of `cfg.eval_every` steps, shuffled without repeats (a round may span more or less than the data)."
-    g = torch.Generator().manual_seed(cfg.seed)  # the Learner re-seeds it every round: a resumed run sees the same batches
-    ds = TensorDataset(x, y)
-    sampler = RandomSampler(ds, num_samples=cfg.eval_every * cfg.bs, generator=g)
-    return DataLoaders(DataLoader(ds, cfg.bs, sampler=sampler, generator=g, drop_last=True))
+def gan_batches(x: torch.Tensor, y: torch.Tensor, cfg: GANConfig) -> DataLoaders:
+    "Batches of images in rounds of `cfg.eval_every` steps (chapter 02's `round_loader`): a round may span more or less than the data."
+    return DataLoaders(round_loader(TensorDataset(x, y), cfg.bs, cfg.eval_every, cfg.seed))
 
 class GANLearner(Learner):
     "A `Learner` whose step is `train_plain`'s: a discriminator update, then a generator update, each with its own Adam."
@@ -182,14 +179,10 @@ class GANLearner(Learner):
 def train_judge(x: torch.Tensor, y: torch.Tensor, steps: int = 1000, bs: int = 128, seed: int = 0, device=None) -> nn.Sequential:
     "Chapter 20's CNN trained on real images in [-1, 1] for `steps` batches: the classifier whose 128-d penultimate layer is the score's feature space."
     set_seed(seed)
-    device = get_device(device)
-    judge = cnn().to(device)
-    opt = torch.optim.Adam(judge.parameters(), 1e-3)
-    order = torch.cat([torch.randperm(len(x)) for _ in range(-(-steps * bs // len(x)))])  # whole shuffles, as many as needed
-    for i in order[:steps * bs].split(bs):
-        loss = F.cross_entropy(judge(x[i].to(device)), y[i].to(device))
-        opt.zero_grad(); loss.backward(); opt.step()
-    return judge.eval()
+    dls = get_dls(TensorDataset(x, y), bs=bs, seed=seed)
+    learn = Learner(cnn(), dls, F.cross_entropy, lr=1e-3, opt_func=torch.optim.Adam, device=device, seed=seed, progress=False)
+    learn.fit(math.ceil(steps / len(dls.train)), max_steps=steps)  # whole shuffles, as many as the steps need
+    return learn.module.eval()
 
 @torch.no_grad()
 def judge_features(judge: nn.Sequential, x: torch.Tensor, bs: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
@@ -277,11 +270,10 @@ class GANMonitor(Callback):
     def __init__(self, judge: Judge | None = None, out_dir: str | Path | None = None, n_grid: int = 64, seed: int = 0):
         self.judge, self.out, self.n_grid, self.seed = judge, Path(out_dir) if out_dir else None, n_grid, seed
     def before_fit(self, learn): learn.grids = getattr(learn, 'grids', {})
-    def before_epoch(self, learn): self.g_losses, self.t0 = [], time.perf_counter()
+    def before_epoch(self, learn): self.g_losses = []
     def after_batch(self, learn): self.g_losses.append(learn.g_loss)
     def after_epoch(self, learn):
-        res = {'step': learn.step_count, 'g_loss': torch.stack(self.g_losses).mean().item() if self.g_losses else float('nan'),
-               'train_s': time.perf_counter() - self.t0}
+        res = {'g_loss': torch.stack(self.g_losses).mean().item() if self.g_losses else float('nan')}
         G = learn.module.G
         learn.grids[learn.step_count] = grid = generate_images(G, self.n_grid, self.seed)
         if self.out:
@@ -297,10 +289,9 @@ def train_gan(cfg: GANConfig, xtr: torch.Tensor, ytr: torch.Tensor, judge: Judge
     if cfg.steps % cfg.eval_every: raise ValueError(f"steps ({cfg.steps}) must be a multiple of eval_every ({cfg.eval_every})")
     out = Path(out_dir) if out_dir else None
     ckpt = out/'checkpoint.pt' if out else None
-    if resume and ckpt and ckpt.is_file(): print(f"resumed from step {torch.load(ckpt, weights_only=True)['step']}")
     set_seed(cfg.seed)
     cbs = [GANMonitor(judge, out, seed=cfg.seed), *([CheckpointCB(ckpt, every=max(cfg.eval_every // 5, 1))] if out else [])]
-    learn = GANLearner(GAN(cfg), round_loader(xtr, ytr, cfg), cfg, cbs=cbs, device=device, progress=progress)
+    learn = GANLearner(GAN(cfg), gan_batches(xtr, ytr, cfg), cfg, cbs=cbs, device=device, progress=progress)
     return learn.fit(cfg.steps // cfg.eval_every, resume=ckpt if resume else None, cfg=cfg)
 
 # %% ../nbs/80_gan.ipynb #316dd562

@@ -7,6 +7,7 @@ clipping, mixed precision, `torch.compile` and multi-process data parallelism.""
 # %% ../nbs/02_learner.ipynb #d4732a6a
 from __future__ import annotations
 import math, os, sys, time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,15 +15,15 @@ from typing import Callable
 import torch
 import torch.distributed as dist
 from torch import nn
-from torch.utils.data import DataLoader, Dataset, DistributedSampler
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSampler, Sampler
 from tqdm.auto import tqdm
 
-from .core import get_device, in_test, load_checkpoint, save_checkpoint, set_rng_states
+from .core import get_device, in_test, load_checkpoint, save_checkpoint, set_rng_states, synchronize
 
 # %% auto #0
-__all__ = ['DataLoaders', 'get_dls', 'to_device', 'accuracy', 'evaluate', 'fit', 'CancelFit', 'Callback', 'is_distributed',
-           'rank', 'ddp_on_cuda', 'setup_distributed', 'Learner', 'Recorder', 'ProgressCB', 'PlotCB', 'CheckpointCB',
-           'EarlyStoppingCB']
+__all__ = ['DataLoaders', 'get_dls', 'to_device', 'accuracy', 'evaluate', 'RoundSampler', 'round_loader', 'stream_loader', 'fit',
+           'CancelFit', 'Callback', 'is_distributed', 'rank', 'ddp_on_cuda', 'setup_distributed', 'detach', 'Learner',
+           'added_cbs', 'Recorder', 'ProgressCB', 'PlotCB', 'TensorBoardCB', 'CheckpointCB', 'EarlyStoppingCB']
 
 # %% ../nbs/02_learner.ipynb #03534c2f
 @dataclass
@@ -62,6 +63,23 @@ def evaluate(model: nn.Module, dl: DataLoader, loss_fn: Callable, device=None, m
         outs.append(_call(model, x).float()); ys.append(y)
     out, y = torch.cat(outs), torch.cat(ys)
     return {'valid_loss': loss_fn(out, y).item(), **{k: f(out, y) for k, f in (metrics or {}).items()}}
+
+# %% ../nbs/02_learner.ipynb #fe590618
+class RoundSampler(Sampler):
+    "Indices `epoch * n` to `epoch * n + n - 1`: a dataset indexed by step (each item a whole batch), `n` steps a round, in order."
+    def __init__(self, n: int): self.n, self.epoch = n, 0
+    def set_epoch(self, epoch: int): self.epoch = epoch
+    def __len__(self) -> int: return self.n
+    def __iter__(self): return iter(range(self.epoch * self.n, (self.epoch + 1) * self.n))
+
+def round_loader(ds: Dataset, bs: int, steps: int, seed: int = 0, **kwargs) -> DataLoader:
+    "`steps` random batches of `bs` items of `ds` a round (the Learner's epoch), without repeats until the data runs out."
+    g = torch.Generator().manual_seed(seed)  # the Learner re-seeds it every round: a resumed run sees the same batches
+    return DataLoader(ds, bs, sampler=RandomSampler(ds, num_samples=steps * bs, generator=g), generator=g, drop_last=True, **kwargs)
+
+def stream_loader(ds: Dataset, steps: int) -> DataLoader:
+    "The batches of `ds`, a dataset whose item k is step k's whole batch, `steps` a round and in order across rounds."
+    return DataLoader(ds, batch_size=None, sampler=RoundSampler(steps))
 
 # %% ../nbs/02_learner.ipynb #68f67d51
 def fit(model: nn.Module, dls: DataLoaders, loss_fn: Callable, opt: torch.optim.Optimizer, n_epochs: int = 1,
@@ -104,25 +122,34 @@ def setup_distributed(device=None) -> bool:
         dist.init_process_group('nccl' if ddp_on_cuda(device) else 'gloo')
     return True
 
+def detach(state):
+    "A model's carried state (a tensor, a tuple of them, or None) cut from the graph that made it."
+    return None if state is None else tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+_ADDED: list[Callable] = []  # callback factories every new Learner adds (see `added_cbs`)
+
 class Learner:
     "Train `model` on `dls` with `loss_fn`, an optimiser made by `opt_func`, and callbacks `cbs`."
     def __init__(self, model: nn.Module, dls: DataLoaders, loss_fn: Callable, lr: float = 1e-3,
                  opt_func: Callable = torch.optim.AdamW, wd: float = 0.0, metrics: dict | None = None, cbs: list = (),
                  device=None, grad_clip: float | None = None, use_amp: bool | None = None, compile: bool = False, seed: int = 0,
-                 one_cycle: bool = False, progress: bool = True):
+                 one_cycle: bool = False, lr_sched: Callable[[int], float] | None = None, eval_fn: Callable[[nn.Module], dict] | None = None,
+                 carry_state: bool = False, progress: bool = True):
         self.dls, self.loss_fn, self.metrics, self.grad_clip, self.seed = dls, loss_fn, metrics or {}, grad_clip, seed
-        self.lr, self.one_cycle, self.sched = lr, one_cycle, None
+        self.lr, self.one_cycle, self.sched, self.lr_sched, self.eval_fn, self.carry_state = lr, one_cycle, None, lr_sched, eval_fn, carry_state
         self.distributed = setup_distributed(device)
         self.device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))) if self.distributed and ddp_on_cuda(device) else get_device(device)
         self.module = model.to(self.device)  # the plain model: what is saved, evaluated and returned
         self.model = nn.parallel.DistributedDataParallel(model) if self.distributed else model
         if compile: self.model = torch.compile(self.model)
         self.opt = opt_func(self.module.parameters(), lr=lr, weight_decay=wd)
-        self.use_amp = self.device.type == 'cuda' if use_amp is None else use_amp and self.device.type == 'cuda'
-        self.amp_dtype = torch.bfloat16 if self.use_amp and torch.cuda.is_bf16_supported() else torch.float16
+        on_cuda = self.device.type == 'cuda'
+        self.use_amp = on_cuda if use_amp is None else bool(use_amp)  # by default only where it pays without asking
+        self.amp_dtype = torch.float16 if on_cuda and not torch.cuda.is_bf16_supported() else torch.bfloat16
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.use_amp and self.amp_dtype == torch.float16)
-        self.cbs = sorted([Recorder(), *([ProgressCB()] if progress else []), *cbs], key=lambda c: c.order)
+        self.cbs = sorted([Recorder(), *([ProgressCB()] if progress else []), *cbs, *(f() for f in _ADDED)], key=lambda c: c.order)
         self.train_dl = self._shard(dls.train) if self.distributed else dls.train
+        self.history, self.step_count, self.train_s, self.carried, self._t0 = [], 0, 0.0, None, None
 
     def state(self) -> dict:
         "What a checkpoint holds: the model, the optimiser, the loss scaler and (with `one_cycle`) the schedule."
@@ -137,10 +164,17 @@ class Learner:
         for cb in self.cbs:
             if (f := getattr(cb, event, None)): f(self)
 
+    def forward(self, x):
+        "The model's output for batch `x`; with `carry_state` the model also takes and returns a state, carried to the next batch detached (truncated backpropagation through time)."
+        if not self.carry_state: return _call(self.model, x)
+        out, state = self.model(x, self.carried)
+        self.carried = detach(state)
+        return out
+
     def step(self, x, y) -> torch.Tensor:
         "One training step: forward, loss, backward, (clip), optimiser step, zero the gradients."
         with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.use_amp):
-            loss = self.loss_fn(_call(self.model, x), y)
+            loss = self.loss_fn(self.forward(x), y)
         self.scaler.scale(loss).backward()
         if self.grad_clip:
             self.scaler.unscale_(self.opt)
@@ -151,54 +185,85 @@ class Learner:
         if self.sched: self.sched.step()
         return loss.detach()
 
+    def validate(self) -> dict:
+        "Validation results: `eval_fn(model)` if given, else the loss and metrics on `dls.valid` (none without it)."
+        if self.eval_fn: return self.eval_fn(self.module)
+        return evaluate(self.module, self.dls.valid, self.loss_fn, self.device, self.metrics) if self.dls.valid else {}
+
     def _epoch_loader(self, epoch: int) -> DataLoader:
         dl = self.train_dl
-        if isinstance(dl.sampler, DistributedSampler): dl.sampler.set_epoch(epoch)
+        if hasattr(dl.sampler, 'set_epoch'): dl.sampler.set_epoch(epoch)  # DistributedSampler, RoundSampler
         elif dl.generator is not None: dl.generator.manual_seed(self.seed * 10_000 + epoch)
         return dl
 
-    def fit(self, n_epochs: int, resume: str | Path | None = None, cfg=None) -> Learner:
-        "Train for `n_epochs`; with `resume`, continue from that checkpoint if it exists (see `CheckpointCB`)."
-        self.n_epochs, self.n_batches, self.step_count, self.cfg = n_epochs, len(self.train_dl), 0, cfg
-        rng = None
-        if self.one_cycle: self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, self.lr, total_steps=n_epochs * self.n_batches + 1)
+    def trained_s(self) -> float:
+        "Seconds of training so far, evaluation not included: what `budget_s` is measured in."
+        return self.train_s + (time.perf_counter() - self._t0 if self._t0 else 0.0)
+
+    def _spent(self) -> bool:
+        "Whether `fit`'s step or time budget is used up."
+        return (self.max_steps is not None and self.step_count >= self.max_steps) or (self.budget_s is not None and self.trained_s() >= self.budget_s)
+
+    def fit(self, n_epochs: int, resume: str | Path | None = None, cfg=None, max_steps: int | None = None,
+            budget_s: float | None = None) -> Learner:
+        "Train for `n_epochs`, `max_steps` steps or `budget_s` seconds, whichever ends first; with `resume`, continue from that checkpoint if it exists (see `CheckpointCB`)."
+        self.n_epochs, self.n_batches, self.cfg, self.max_steps, self.budget_s = n_epochs, len(self.train_dl), cfg, max_steps, budget_s
+        self.step_count, self.train_s, self.history, rng = 0, 0.0, [], None
+        if self.one_cycle:
+            total = n_epochs * self.n_batches if max_steps is None else min(max_steps, n_epochs * self.n_batches)
+            self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, self.lr, total_steps=total + 1)
         if resume and Path(resume).exists():  # the schedule's state is in the checkpoint too: it continues, nothing is replayed
-            ckpt = load_checkpoint(resume, cfg=cfg, ignore=('n_epochs',), restore_rng=False, **self.state())
-            self.step_count, rng = ckpt['step'], ckpt['rng']
+            ckpt = load_checkpoint(resume, cfg=cfg, ignore=('n_epochs', 'budget_s'), restore_rng=False, **self.state())
+            self.step_count, rng, progress = ckpt['step'], ckpt['rng'], ckpt['state'].get('progress', {})
+            self.train_s, self.history = progress.get('train_s', 0.0), progress.get('history', [])
+            if rank() == 0: print(f"resumed from step {self.step_count} ({self.train_s:.0f} s of training)", flush=True)
         start_epoch, skip = divmod(self.step_count, self.n_batches)
         self._cb('before_fit')
         try:
             for self.epoch in range(start_epoch, n_epochs):
+                if self._spent(): break
                 self.model.train()
+                self.carried = None  # a carried state starts afresh every epoch: a checkpoint between epochs needs none
                 self._cb('before_epoch')
                 it = iter(self._epoch_loader(self.epoch))
                 for _ in range(skip): next(it)  # batches done before the checkpoint
                 if rng is not None: set_rng_states(rng); rng = None
+                self._t0 = time.perf_counter()
                 for x, y in it:
+                    if self.lr_sched:
+                        for g in self.opt.param_groups: g['lr'] = self.lr_sched(self.step_count)
                     self.loss = self.step(to_device(x, self.device), to_device(y, self.device))
                     self.step_count += 1
                     self._cb('after_batch')
+                    if self._spent(): break
+                synchronize()
+                self.train_s, self._t0 = self.trained_s(), None
                 skip = 0
-                self.results = evaluate(self.module, self.dls.valid, self.loss_fn, self.device, self.metrics) if self.dls.valid else {}
+                self.results = self.validate()
                 self._cb('after_epoch')
         except CancelFit: pass
         finally: self._cb('after_fit')
         return self
 
+@contextmanager
+def added_cbs(*factories: Callable[[], Callback]):
+    "Every `Learner` made inside the `with` block also gets a callback from each factory (how `weekend run --tensorboard` reaches a chapter's learners)."
+    _ADDED.extend(factories)
+    try: yield
+    finally: del _ADDED[len(_ADDED) - len(factories):]
+
 # %% ../nbs/02_learner.ipynb #978aa8ce
 class Recorder(Callback):
     "Record batch losses and per-epoch results in `learn.history`."
     order = -10
-    def before_fit(self, learn):
-        learn.history = getattr(learn, 'history', []) if learn.step_count else []
-        learn.batch_losses = []
+    def before_fit(self, learn): learn.batch_losses = []
     def before_epoch(self, learn): self.losses, self.t0 = [], time.perf_counter()
     def after_batch(self, learn): self.losses.append(learn.loss)
     def after_epoch(self, learn):
         losses = torch.stack(self.losses).float().cpu().tolist() if self.losses else []
         learn.batch_losses += losses
-        learn.history.append({'epoch': learn.epoch, 'train_loss': sum(losses) / max(len(losses), 1), **learn.results,
-                              'seconds': time.perf_counter() - self.t0})
+        learn.history.append({'epoch': learn.epoch, 'step': learn.step_count, 'train_loss': sum(losses) / max(len(losses), 1),
+                              **learn.results, 'seconds': time.perf_counter() - self.t0, 'train_s': learn.train_s})
 
 # %% ../nbs/02_learner.ipynb #b088136c
 class ProgressCB(Callback):
@@ -242,13 +307,38 @@ class PlotCB(Callback):
         if self.png: Path(self.png).parent.mkdir(parents=True, exist_ok=True); fig.savefig(self.png, dpi=100)
         plt.close(fig)
 
+# %% ../nbs/02_learner.ipynb #f7606c04
+class TensorBoardCB(Callback):
+    "Write the training loss and learning rate every `every` steps and each epoch's results to TensorBoard event files in `log_dir`, a folder a run."
+    order = 5
+    def __init__(self, log_dir: str | Path, every: int = 10): self.log_dir, self.every, self.writer = Path(log_dir), every, None
+    def before_fit(self, learn):
+        if rank() != 0: return
+        try: from torch.utils.tensorboard import SummaryWriter
+        except ImportError as e: raise ImportError("TensorBoardCB needs the tensorboard package: pip install tensorboard") from e
+        name = type(learn.module).__name__
+        k = len(list(self.log_dir.glob(f'{name}_*'))) if self.log_dir.is_dir() else 0
+        self.writer = SummaryWriter(self.log_dir/f'{name}_{k}')
+    def after_batch(self, learn):
+        if self.writer and learn.step_count % self.every == 0:
+            self.writer.add_scalar('train/loss', learn.loss.item(), learn.step_count)
+            self.writer.add_scalar('train/lr', learn.opt.param_groups[0]['lr'], learn.step_count)
+    def after_epoch(self, learn):
+        if not self.writer: return
+        for k, v in learn.history[-1].items():
+            if k not in ('epoch', 'step') and isinstance(v, (int, float)): self.writer.add_scalar(f'epoch/{k}', v, learn.step_count)
+        self.writer.flush()
+    def after_fit(self, learn):
+        if self.writer: self.writer.close(); self.writer = None
+
 # %% ../nbs/02_learner.ipynb #fe99f55b
 class CheckpointCB(Callback):
     "Save a checkpoint to `path` every `every` steps and after each epoch (process 0 only)."
     order = 10
     def __init__(self, path: str | Path, every: int | None = None): self.path, self.every = Path(path), every
     def _save(self, learn):
-        if rank() == 0: save_checkpoint(self.path, cfg=learn.cfg, step=learn.step_count, **learn.state())
+        if rank() == 0: save_checkpoint(self.path, cfg=learn.cfg, step=learn.step_count, **learn.state(),
+                                        progress=dict(history=learn.history, train_s=learn.trained_s()))
     def after_batch(self, learn):
         if self.every and learn.step_count % self.every == 0: self._save(learn)
     def after_epoch(self, learn): self._save(learn)

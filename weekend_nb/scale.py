@@ -8,24 +8,23 @@ their own machine. GPU cells add model FLOPs utilisation and memory."""
 from __future__ import annotations
 import argparse, json, os, subprocess, sys, tempfile, time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import torch
 import torch.distributed as dist
 from torch import nn
-from torch.nn import functional as F
 from torch.utils.data import TensorDataset
 
 from .core import Result, Timer, describe_device, get_device, set_seed, setup_threads
-from .datasets import load_shakespeare
 from .digits import cnn
 from .learner import Learner, get_dls, is_distributed, rank
-from .shakespeare import CPU as CHAR_CPU, GPT, CharVocab
+from .shakespeare import CPU as CHAR_CPU, GPT, encoded_text, lm_loss
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'WORKLOADS', 'N_CHARS', 'ScaleConfig', 'workload', 'lm_loss', 'time_training',
-           'sweep', 'char_windows', 'ddp_train', 'run_ddp', 'run']
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'WORKLOADS', 'ScaleConfig', 'shakespeare_ids', 'workload', 'time_training', 'sweep',
+           'char_windows', 'ddp_train', 'run_ddp', 'run']
 
 # %% ../nbs/99_scale.ipynb #121fb035
 @dataclass
@@ -46,7 +45,12 @@ PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
 
 # %% ../nbs/99_scale.ipynb #0782e97c
 WORKLOADS = ('digits_cnn', 'tiny_gpt')
-N_CHARS = 65  # the tiny GPT's vocabulary size (tiny Shakespeare's)
+
+@cache
+def shakespeare_ids() -> tuple[torch.Tensor, int]:
+    "Chapter 50's Shakespeare as character ids, and the size of its vocabulary (read once)."
+    ids, vocab = encoded_text()
+    return ids, len(vocab)
 
 def workload(name: str, bs: int, device=None, seed: int = 0) -> tuple[nn.Module, torch.Tensor, torch.Tensor, int]:
     "Model `name` (one of `WORKLOADS`), a random batch of `bs` inputs and targets on `device`, and the items per batch (images or characters)."
@@ -54,16 +58,11 @@ def workload(name: str, bs: int, device=None, seed: int = 0) -> tuple[nn.Module,
     if name == 'digits_cnn':
         model, x, y, items = cnn(), torch.randn(bs, 1, 28, 28, generator=g), torch.randint(10, (bs,), generator=g), bs
     elif name == 'tiny_gpt':
-        c = CHAR_CPU
-        model = GPT(N_CHARS, c.block, c.n_layer, c.n_head, c.n_embd)
-        x, y, items = torch.randint(N_CHARS, (bs, c.block), generator=g), torch.randint(N_CHARS, (bs, c.block), generator=g), bs * c.block
+        c, n = CHAR_CPU, shakespeare_ids()[1]
+        model = GPT(n, c.block, c.n_layer, c.n_head, c.n_embd)
+        x, y, items = torch.randint(n, (bs, c.block), generator=g), torch.randint(n, (bs, c.block), generator=g), bs * c.block
     else: raise ValueError(f"Unknown workload {name!r}: choose from {', '.join(WORKLOADS)}")
     return model.to(dev), x.to(dev), y.to(dev), items
-
-def lm_loss(out, y: torch.Tensor) -> torch.Tensor:
-    "Cross-entropy of logits (N, C) or (B, T, C), or of a model's (logits, state) output, against targets."
-    out = out[0] if isinstance(out, tuple) else out
-    return F.cross_entropy(out.reshape(-1, out.shape[-1]).float(), y.reshape(-1))
 
 def time_training(name: str, bs: int, device=None, amp: bool = False, compile: bool = False, steps: int = 10, warmup: int = 3,
                   threads: int | None = None) -> dict:
@@ -74,16 +73,9 @@ def time_training(name: str, bs: int, device=None, amp: bool = False, compile: b
     try:
         set_seed(0)
         model, x, y, items = workload(name, bs, dev)
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-        fwd = torch.compile(model) if compile else model
+        learn = Learner(model, get_dls(TensorDataset(x, y), bs=bs), lm_loss, lr=1e-3, device=dev, use_amp=amp, compile=compile, progress=False)
         if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats(dev)
-        def step():
-            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp):
-                loss = lm_loss(fwd(x), y)
-            loss.backward()
-            opt.step()
-            opt.zero_grad(set_to_none=True)
-            return loss
+        step = lambda: learn.step(x, y)  # the Learner's step, the one every chapter trains with
         with Timer() as first: step()
         for _ in range(warmup - 1): step()
         with Timer() as t:
@@ -103,12 +95,10 @@ def sweep(cfg: ScaleConfig, device=None, **kw) -> pd.DataFrame:
 # %% ../nbs/99_scale.ipynb #f174ab32
 def char_windows(n: int, block: int, seed: int = 0) -> tuple[TensorDataset, int]:
     "`n` random windows of `block` characters of Shakespeare and the next character of each (inputs, targets), and the vocabulary size."
-    text = load_shakespeare()
-    vocab = CharVocab(text)
-    ids = torch.tensor(vocab.encode(text))
+    ids, n_vocab = shakespeare_ids()
     starts = torch.randint(len(ids) - block - 1, (n,), generator=torch.Generator().manual_seed(seed))
     win = torch.stack([ids[s:s + block + 1] for s in starts.tolist()])
-    return TensorDataset(win[:, :-1], win[:, 1:]), len(vocab)
+    return TensorDataset(win[:, :-1], win[:, 1:]), n_vocab
 
 def ddp_train(steps: int, bs: int, seed: int = 0, device=None) -> dict:
     "Train the tiny GPT `steps` steps of `bs` sequences, split over the processes when run by torchrun: step losses (averaged over processes), throughput."

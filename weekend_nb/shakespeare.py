@@ -9,22 +9,25 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.utils.data import Dataset
 
-from .core import (Result, check_int, check_loaded, describe_device, get_device, load_checkpoint, load_trained, save_checkpoint, save_trained, set_seed,
-                             setup_threads, synchronize)
+from .core import (Result, check_int, check_loaded, describe_device, get_device, load_checkpoint, load_trained, save_trained, set_seed,
+                             setup_threads)
 from .datasets import load_shakespeare
+from .learner import CheckpointCB, DataLoaders, Learner, round_loader, stream_loader
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'MAX_CHARS', 'PEAK_BF16', 'CharConfig', 'CharVocab', 'split_text', 'ngram_loss',
-           'bits', 'CharRNN', 'CausalSelfAttention', 'Block', 'GPT', 'get_model', 'get_batch', 'Streams', 'get_lr',
-           'estimate_loss', 'train_lm', 'sample', 'find_cycle', 'steps_in', 'flops_per_char', 'mfu', 'save_model',
-           'load_model', 'generate', 'run']
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'MAX_CHARS', 'PEAK_BF16', 'CharConfig', 'CharVocab', 'split_text', 'encoded_text',
+           'ngram_loss', 'bits', 'CharRNN', 'CausalSelfAttention', 'Block', 'GPT', 'get_model', 'get_batch', 'Windows',
+           'Streams', 'lm_loss', 'get_lr', 'estimate_loss', 'lm_loaders', 'train_lm', 'sample', 'find_cycle',
+           'steps_in', 'flops_per_char', 'mfu', 'save_model', 'load_model', 'generate', 'run']
 
 # %% ../nbs/50_shakespeare.ipynb #84ef7786
 @dataclass
@@ -74,6 +77,12 @@ def split_text(ids: torch.Tensor, valid_frac: float = 0.1) -> tuple[torch.Tensor
     "The first `1 - valid_frac` of a token stream for training, the rest for validation: one contiguous cut."
     n = int(len(ids) * (1 - valid_frac))
     return ids[:n], ids[n:]
+
+def encoded_text() -> tuple[torch.Tensor, CharVocab]:
+    "The course's Shakespeare (`load_shakespeare`) as character ids, and its vocabulary."
+    text = load_shakespeare()
+    vocab = CharVocab(text)
+    return torch.tensor(vocab.encode(text)), vocab
 
 # %% ../nbs/50_shakespeare.ipynb #274d1f4c
 def ngram_loss(train: torch.Tensor, valid: torch.Tensor, n_vocab: int, order: int = 2, alpha: float = 1.0) -> float:
@@ -166,21 +175,28 @@ def get_batch(data: torch.Tensor, block: int, bs: int, generator: torch.Generato
     x = torch.stack([data[j:j + block] for j in i.tolist()])
     return x, torch.stack([data[j + 1:j + block + 1] for j in i.tolist()])
 
-class Streams:
-    "The text as `bs` contiguous streams read `block` characters at a time; `.pos` is where the next batch starts."
+class Windows(Dataset):
+    "Every window of `block` characters of `data` (item i starts at character i) and the same window shifted by one."
+    def __init__(self, data: torch.Tensor, block: int): self.data, self.block = data, block
+    def __len__(self) -> int: return len(self.data) - self.block
+    def __getitem__(self, i: int): return self.data[i:i + self.block], self.data[i + 1:i + self.block + 1]
+
+class Streams(Dataset):
+    "The text as `bs` contiguous streams read `block` characters at a time: item k is step k's batch (x, y), wrapping around at the end."
     def __init__(self, data: torch.Tensor, bs: int, block: int):
         n = (len(data) - 1) // bs
         if n <= block: raise ValueError(f"{len(data)} characters are too few for {bs} streams of more than {block}")
         self.x, self.y = data[:n * bs].view(bs, n), data[1:n * bs + 1].view(bs, n)
-        self.block, self.pos = block, 0
+        self.block = block
+    def __len__(self) -> int: return self.x.shape[1] // self.block
+    def __getitem__(self, k: int):
+        s = slice(k % len(self) * self.block, (k % len(self) + 1) * self.block)
+        return self.x[:, s], self.y[:, s]
 
-    def next(self) -> tuple[torch.Tensor, torch.Tensor, bool]:
-        "The next (x, y) and whether the streams just started again from the beginning (the state must be reset)."
-        wrapped = self.pos + self.block > self.x.shape[1]
-        if wrapped: self.pos = 0
-        s = slice(self.pos, self.pos + self.block)
-        self.pos += self.block
-        return self.x[:, s], self.y[:, s], wrapped or s.start == 0
+def lm_loss(out, y: torch.Tensor) -> torch.Tensor:
+    "Cross-entropy of logits (N, C) or (B, T, C), or of a model's (logits, state) output, against targets (in float32 under autocast)."
+    out = out[0] if isinstance(out, tuple) else out
+    return F.cross_entropy(out.reshape(-1, out.shape[-1]).float(), y.reshape(-1))
 
 def get_lr(step: int, cfg: CharConfig) -> float:
     "Linear warm-up to `cfg.lr`, then a cosine decay to a tenth of it at `cfg.max_iters`."
@@ -200,55 +216,24 @@ def estimate_loss(model: nn.Module, data: torch.Tensor, block: int, bs: int, n_b
     model.train(was)
     return float(np.mean(losses))
 
-def _detach(state): return None if state is None else tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
-
 # %% ../nbs/50_shakespeare.ipynb #1150773c
+def lm_loaders(cfg: CharConfig, train: torch.Tensor) -> DataLoaders:
+    "Training batches in rounds of `cfg.eval_every` steps: random windows for the GPT, the text's contiguous streams for an RNN."
+    if cfg.model == 'gpt': return DataLoaders(round_loader(Windows(train, cfg.block), cfg.bs, cfg.eval_every, cfg.seed))
+    return DataLoaders(stream_loader(Streams(train, cfg.bs, cfg.block), cfg.eval_every))
+
 def train_lm(cfg: CharConfig, train: torch.Tensor, valid: torch.Tensor, vocab_size: int, device=None,
              ckpt: str | Path | None = None, resume: bool = False, quiet: bool = False) -> tuple[nn.Module, list[dict]]:
-    "Train `cfg.model` on the `train` ids; return it and its history (step, seconds of training, validation loss), checkpointing to `ckpt`."
+    "Train `cfg.model` on the `train` ids for `cfg.max_iters` steps or `cfg.budget_s` seconds; return it and its history (a row every `cfg.eval_every` steps), checkpointing to `ckpt`."
     set_seed(cfg.seed)
-    device = get_device(device)
-    model = get_model(cfg, vocab_size).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.wd, betas=(0.9, 0.99))
-    g, streams, rnn = torch.Generator().manual_seed(cfg.seed), Streams(train, cfg.bs, cfg.block), cfg.model != 'gpt'
-    step, seconds, history, state = 0, 0.0, [], None
-    if resume and ckpt and Path(ckpt).is_file():
-        loop = load_checkpoint(ckpt, cfg=cfg, ignore=('budget_s',), model=model, opt=opt)['state']['loop']
-        step, seconds, history, streams.pos = loop['step'], loop['seconds'], loop['history'], loop['pos']
-        g.set_state(loop['generator'])
-        state = None if loop['state'] is None else tuple(s.to(device) for s in loop['state']) if cfg.model == 'lstm' else loop['state'][0].to(device)
-        if not quiet: print(f"resumed from step {step} ({seconds:.0f} s of training)")
-    evaluate = lambda: estimate_loss(model, valid, cfg.block, cfg.bs, cfg.eval_iters)
-    fwd = torch.compile(model) if cfg.compile else model            # the same weights, a compiled forward
-    autocast = lambda: torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.amp)
-    model.train()
-    while step < cfg.max_iters and (cfg.budget_s is None or seconds < cfg.budget_s):
-        if step % cfg.eval_every == 0 and (not history or history[-1]['step'] != step):
-            history.append(dict(step=step, seconds=seconds, valid_loss=evaluate()))
-            if not quiet: print(f"step {step:5d}  {seconds:6.1f} s  valid loss {history[-1]['valid_loss']:.4f}", flush=True)
-        t = time.perf_counter()
-        for group in opt.param_groups: group['lr'] = get_lr(step, cfg)
-        if rnn:
-            x, y, restart = streams.next()
-            with autocast(): logits, state = fwd(x.to(device), None if restart else state)
-            state = _detach(state)
-        else:
-            x, y = get_batch(train, cfg.block, cfg.bs, g)
-            with autocast(): logits, _ = fwd(x.to(device))
-        loss = F.cross_entropy(logits.float().flatten(0, 1), y.to(device).flatten())
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        opt.step()
-        synchronize()  # so that `seconds` is the GPU's time (CUDA or MPS), not the launch's
-        step, seconds = step + 1, seconds + time.perf_counter() - t
-        if ckpt and step % cfg.eval_every == 0:
-            st = None if state is None else tuple(state) if isinstance(state, tuple) else (state,)
-            save_checkpoint(ckpt, cfg=cfg, step=step, model=model, opt=opt,
-                            loop=dict(step=step, seconds=seconds, history=history, pos=streams.pos, generator=g.get_state(), state=st))
-    history.append(dict(step=step, seconds=seconds, valid_loss=evaluate()))
-    if not quiet: print(f"step {step:5d}  {seconds:6.1f} s  valid loss {history[-1]['valid_loss']:.4f}  ({step * cfg.bs * cfg.block / seconds:,.0f} characters/s)")
-    return model.eval(), history
+    learn = Learner(get_model(cfg, vocab_size), lm_loaders(cfg, train), lm_loss, lr=cfg.lr, wd=cfg.wd,
+                    opt_func=partial(torch.optim.AdamW, betas=(0.9, 0.99)), lr_sched=partial(get_lr, cfg=cfg),
+                    eval_fn=lambda m: {'valid_loss': estimate_loss(m, valid, cfg.block, cfg.bs, cfg.eval_iters)},
+                    carry_state=cfg.model != 'gpt', grad_clip=cfg.grad_clip, use_amp=cfg.amp, compile=cfg.compile,
+                    device=device, seed=cfg.seed, progress=not quiet, cbs=[CheckpointCB(ckpt)] if ckpt else [])
+    learn.fit(math.ceil(cfg.max_iters / cfg.eval_every), resume=ckpt if resume else None, cfg=cfg,
+              max_steps=cfg.max_iters, budget_s=cfg.budget_s)
+    return learn.module.eval(), learn.history
 
 # %% ../nbs/50_shakespeare.ipynb #f67b3f4a
 MAX_CHARS = 100_000
@@ -295,9 +280,9 @@ def find_cycle(text: str, min_repeats: int = 3) -> int | None:
 # %% ../nbs/50_shakespeare.ipynb #f8b0d2de
 def steps_in(cfg: CharConfig, seconds: float, train: torch.Tensor, vocab_size: int, device=None, probe: int = 20) -> int:
     "How many training steps of `cfg` fit in `seconds`, from the time of `probe` steps."
-    c = replace(cfg, max_iters=probe, eval_every=10**9, eval_iters=1, warmup=1)
+    c = replace(cfg, max_iters=probe, eval_every=probe, eval_iters=1, warmup=1)
     _, h = train_lm(c, train, train[:cfg.block * 4], vocab_size, device, quiet=True)
-    return max(1, int(seconds / (h[-1]['seconds'] / probe)))
+    return max(1, int(seconds / (h[-1]['train_s'] / probe)))
 
 PEAK_BF16 = {'H100': 989e12, 'H200': 989e12, 'A100': 312e12, 'L4': 121e12, 'A10G': 125e12, 'T4': 65e12}  # dense bf16/fp16 FLOP/s
 
@@ -333,10 +318,9 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/shakespeare', cfg: Char
     "Baselines, the GPT of `preset`, a GRU trained for as long; validation losses, speeds, the GPT saved to `out_dir`."
     setup_threads()
     cfg, out, dev = cfg or PRESETS[preset], Path(out_dir), describe_device()
-    text = load_shakespeare()
-    vocab = CharVocab(text)
-    train, valid = split_text(torch.tensor(vocab.encode(text)))
-    src = f"Shakespeare, {len(text):,} characters ({len(train):,} train / {len(valid):,} valid, contiguous)"
+    ids, vocab = encoded_text()
+    train, valid = split_text(ids)
+    src = f"Shakespeare, {len(ids):,} characters ({len(train):,} train / {len(valid):,} valid, contiguous)"
     bigram = ngram_loss(train, valid, len(vocab), 2)
     gpt, gh = train_lm(cfg, train, valid, len(vocab), ckpt=out/'gpt_checkpoint.pt', resume=resume)
     save_model(out/'model.pt', cfg, gpt, vocab)
@@ -344,13 +328,13 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/shakespeare', cfg: Char
     if resume and (out/'gru_checkpoint.pt').is_file():  # the step count it was given, not a new measurement
         saved = load_checkpoint(out/'gru_checkpoint.pt', restore_rng=False)['config']
         rc = replace(rc, max_iters=saved['max_iters'], budget_s=saved['budget_s'])
-    else: rc = replace(rc, max_iters=steps_in(rc, gh[-1]['seconds'], train, len(vocab)), budget_s=gh[-1]['seconds'])
+    else: rc = replace(rc, max_iters=steps_in(rc, gh[-1]['train_s'], train, len(vocab)), budget_s=gh[-1]['train_s'])
     gru, rh = train_lm(rc, train, valid, len(vocab), ckpt=out/'gru_checkpoint.pt', resume=resume)
-    speed = lambda h, c: f"{h[-1]['step'] * c.bs * c.block / max(h[-1]['seconds'], 1e-9):,.0f} chars/s"
+    speed = lambda h, c: f"{h[-1]['step'] * c.bs * c.block / max(h[-1]['train_s'], 1e-9):,.0f} chars/s"
     rows = [Result('valid loss (nats/char), bigram counts', bigram, f"{bits(bigram):.2f} bits/char", src, '', 0.0)]
     for name, h, c in [('GRU', rh, rc), ('GPT', gh, cfg)]:
         rows.append(Result(f"valid loss (nats/char), {name} ({h[-1]['step']} steps)", h[-1]['valid_loss'],
                            f"{bits(h[-1]['valid_loss']):.2f} bits/char; {speed(h, c)}" + ("; nanoGPT CPU recipe on tiny Shakespeare: 1.88" if name == 'GPT' else ''),
-                           src, dev, h[-1]['seconds']))
+                           src, dev, h[-1]['train_s']))
     print('\n' + sample(gpt, vocab, 'ROMEO:', 300, temperature=0.8, seed=0))
     return rows

@@ -8,22 +8,26 @@ from __future__ import annotations
 import re, time, unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.utils.data import DataLoader
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .core import Result, check_loaded, describe_device, get_device, load_checkpoint, load_trained, save_checkpoint, save_trained, set_seed, setup_threads
+from .core import Result, check_loaded, describe_device, get_device, load_trained, save_trained, set_seed, setup_threads
 from .datasets import load_sentence_pairs
+from .learner import CheckpointCB, DataLoaders, Learner
 
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'ENG_PREFIXES', 'PAD', 'UNK', 'BOS', 'EOS', 'MAX_WORDS_IN', 'MTConfig', 'normalize',
            'n_words', 'prepare_pairs', 'split_by_source', 'ibm1', 'word_by_word', 'bleu', 'translate_ids', 'Vocab',
-           'pad_batch', 'Corpus', 'get_corpus', 'additive_attention', 'dot_attention', 'Seq2Seq', 'batches', 'train_mt',
-           'greedy', 'beam_search', 'bleu_by_length', 'save_model', 'load_model', 'translate', 'run']
+           'pad_batch', 'Corpus', 'get_corpus', 'additive_attention', 'dot_attention', 'Seq2Seq', 'encode_pairs',
+           'batches', 'mt_loss', 'train_mt', 'greedy', 'beam_search', 'bleu_by_length', 'save_model', 'load_model',
+           'translate', 'run']
 
 # %% ../nbs/60_translation.ipynb #eb114928
 @dataclass
@@ -245,46 +249,31 @@ class Seq2Seq(nn.Module):
         return self._decode(self.drop(self.tgt_emb(tgt_in)), enc[2], enc)[0]
 
 # %% ../nbs/60_translation.ipynb #fb2e8d85
-def batches(pairs, src_vocab: Vocab, tgt_vocab: Vocab, bs: int, generator: torch.Generator | None = None):
-    "Shuffled batches of (src, src_lens, tgt_in = <s> y, tgt_out = y </s>)."
-    order = torch.randperm(len(pairs), generator=generator) if generator is not None else torch.arange(len(pairs))
-    for i in range(0, len(pairs), bs):
-        chunk = [pairs[j] for j in order[i:i + bs].tolist()]
-        src, lens = pad_batch([src_vocab.encode(en) for en, _ in chunk])
-        tgt, _ = pad_batch([tgt_vocab.encode(tg) for _, tg in chunk])
-        yield src, lens, torch.cat([torch.full((len(chunk), 1), BOS), tgt[:, :-1].masked_fill(tgt[:, :-1] == EOS, PAD)], 1), tgt
+def encode_pairs(chunk: list[tuple[str, str]], src_vocab: Vocab, tgt_vocab: Vocab):
+    "A batch of (English, translation) pairs as the model's inputs (src, src_lens, tgt_in = <s> y) and its targets (tgt_out = y </s>)."
+    src, lens = pad_batch([src_vocab.encode(en) for en, _ in chunk])
+    tgt, _ = pad_batch([tgt_vocab.encode(tg) for _, tg in chunk])
+    return (src, lens, torch.cat([torch.full((len(chunk), 1), BOS), tgt[:, :-1].masked_fill(tgt[:, :-1] == EOS, PAD)], 1)), tgt
+
+def batches(pairs, src_vocab: Vocab, tgt_vocab: Vocab, bs: int, seed: int | None = None) -> DataLoader:
+    "Batches of `pairs` encoded by `encode_pairs`: shuffled with `seed` (re-seeded every epoch by the `Learner`), in order without."
+    g = torch.Generator().manual_seed(seed) if seed is not None else None
+    return DataLoader(pairs, bs, shuffle=g is not None, generator=g, collate_fn=partial(encode_pairs, src_vocab=src_vocab, tgt_vocab=tgt_vocab))
+
+def mt_loss(logits: torch.Tensor, tgt_out: torch.Tensor) -> torch.Tensor:
+    "Cross-entropy per target word, padding ignored."
+    return F.cross_entropy(logits.flatten(0, 1), tgt_out.flatten(), ignore_index=PAD)
 
 def train_mt(cfg: MTConfig, train, src_vocab: Vocab, tgt_vocab: Vocab, device=None, ckpt: str | Path | None = None,
              resume: bool = False, quiet: bool = False) -> tuple[Seq2Seq, list[dict]]:
-    "Train a `Seq2Seq` with teacher forcing; checkpoint after every epoch; return it and its history (epoch, seconds, loss)."
+    "Train a `Seq2Seq` with teacher forcing for `cfg.epochs` or `cfg.budget_s` seconds; checkpoint after every epoch; return it and its history."
     set_seed(cfg.seed)
-    device = get_device(device)
-    model = Seq2Seq(len(src_vocab), len(tgt_vocab), cfg.emb, cfg.hidden, cfg.attention, cfg.dropout).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    g, epoch, seconds, history = torch.Generator().manual_seed(cfg.seed), 0, 0.0, []
-    if resume and ckpt and Path(ckpt).is_file():
-        loop = load_checkpoint(ckpt, cfg=cfg, ignore=('budget_s',), model=model, opt=opt)['state']['loop']
-        epoch, seconds, history = loop['epoch'], loop['seconds'], loop['history']
-        g.set_state(loop['generator'])
-        if not quiet: print(f"resumed after epoch {epoch} ({seconds:.0f} s of training)")
-    model.train()
-    while epoch < cfg.epochs and (cfg.budget_s is None or seconds < cfg.budget_s):
-        t, total, n = time.perf_counter(), 0.0, 0
-        for src, lens, tgt_in, tgt_out in batches(train, src_vocab, tgt_vocab, cfg.bs, g):
-            src, tgt_in, tgt_out = src.to(device), tgt_in.to(device), tgt_out.to(device)
-            loss = F.cross_entropy(model(src, lens, tgt_in).flatten(0, 1), tgt_out.flatten(), ignore_index=PAD)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            opt.step()
-            k = int((tgt_out != PAD).sum())
-            total, n = total + loss.item() * k, n + k
-        epoch, seconds = epoch + 1, seconds + time.perf_counter() - t
-        history.append(dict(epoch=epoch, seconds=seconds, loss=total / n))
-        if not quiet: print(f"epoch {epoch:3d}  {seconds:6.1f} s  train loss {total / n:.3f}", flush=True)
-        if ckpt: save_checkpoint(ckpt, cfg=cfg, step=epoch, model=model, opt=opt,
-                                 loop=dict(epoch=epoch, seconds=seconds, history=history, generator=g.get_state()))
-    return model.eval(), history
+    model = Seq2Seq(len(src_vocab), len(tgt_vocab), cfg.emb, cfg.hidden, cfg.attention, cfg.dropout)
+    learn = Learner(model, DataLoaders(batches(train, src_vocab, tgt_vocab, cfg.bs, cfg.seed)), mt_loss, lr=cfg.lr,
+                    opt_func=torch.optim.Adam, grad_clip=cfg.grad_clip, device=device, seed=cfg.seed, progress=not quiet,
+                    cbs=[CheckpointCB(ckpt)] if ckpt else [])
+    learn.fit(cfg.epochs, resume=ckpt if resume else None, cfg=cfg, budget_s=cfg.budget_s)
+    return learn.module.eval(), learn.history
 
 # %% ../nbs/60_translation.ipynb #4c604d0d
 @torch.no_grad()
@@ -405,8 +394,8 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/translation', cfg: MTCo
         t = time.perf_counter()
         b = bleu(translate_ids(model, c.sources, c.src_vocab, c.tgt_vocab), c.refs)
         name = 'no attention' if att == 'none' else f'{att} attention'
-        rows.append(Result(f"BLEU, GRU encoder-decoder, {name}, greedy ({h[-1]['epoch']} epochs)", b[0], f"chrF {b[1]:.1f}",
-                           c.source, dev, h[-1]['seconds'] + time.perf_counter() - t))
+        rows.append(Result(f"BLEU, GRU encoder-decoder, {name}, greedy ({h[-1]['step']:,} steps)", b[0], f"chrF {b[1]:.1f}",
+                           c.source, dev, h[-1]['train_s'] + time.perf_counter() - t))
     t = time.perf_counter()
     b = bleu(translate_ids(model, c.sources, c.src_vocab, c.tgt_vocab, beam=5), c.refs)
     rows.append(Result(f"BLEU, {name}, beam search (k=5)", b[0], f"chrF {b[1]:.1f}", c.source, dev, time.perf_counter() - t))
