@@ -48,6 +48,18 @@ def test_run_digits_tiny(tmp_path):
     assert classes == 10 and right >= 180, (right, classes)
 
 
+def test_run_with_tensorboard(tmp_path):
+    "--tensorboard DIR: every Learner of the run writes its curves there, readable by TensorBoard."
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    r = weekend('run', 'shakespeare', '--preset', 'tiny', '--out', str(tmp_path / 'runs'), '--tensorboard', str(tmp_path / 'tb'))
+    assert r.returncode == 0, r.stderr
+    runs = sorted(p.name for p in (tmp_path / 'tb').iterdir())
+    assert runs == ['CharRNN_0', 'CharRNN_1', 'GPT_0'], runs  # the GPT, the GRU's timing probe, the GRU
+    assert f"tensorboard --logdir {tmp_path / 'tb'}" in r.stdout
+    ev = EventAccumulator(str(tmp_path / 'tb' / 'GPT_0')).Reload()
+    assert [e.step for e in ev.Scalars('epoch/valid_loss')] == [50, 100, 150] and len(ev.Scalars('train/loss')) == 15
+
+
 def test_run_style_tiny(tmp_path):
     "A photo painted end to end from the command line, with a field changed by --set: the result and its loss curve saved, the loss down."
     r = weekend('run', 'style', '--preset', 'tiny', '--set', 'style=the_scream', '--out', str(tmp_path))

@@ -60,3 +60,13 @@ def test_number_check_finds_an_unbacked_number():
 def test_every_number_in_prose_comes_from_an_output():
     "tools/check_numbers.py over every notebook and the README's chapter table (its output says which numbers it cannot find)."
     assert _check_numbers().main([]) == 0
+
+
+def test_modules_and_export_cells_stay_small():
+    "No module over 450 lines and no export cell over 80: each can be read whole (a class's methods may go in later cells with @patch)."
+    lib = NBS[0].parent.parent / 'weekend_nb'
+    big = {p.name: n for p in lib.glob('*.py') if p.name != '_modidx.py' and (n := len(p.read_text().splitlines())) > 450}
+    assert not big, f"modules over 450 lines: {big}"
+    long = [(nb.name, i, n) for nb in NBS for i, c in enumerate(cells(nb)) if c['cell_type'] == 'code'
+            and re.match(r'#\| *export\b', ''.join(c['source'])) and (n := len(''.join(c['source']).splitlines())) > 80]
+    assert not long, f"export cells over 80 lines (notebook, cell, lines): {long}"

@@ -6,7 +6,7 @@ probe on frozen features and fine-tuning, at 50, 200, 1,000 and all labels per c
 
 # %% ../nbs/30_catsdogs.ipynb #defdf41a
 from __future__ import annotations
-import copy, functools, json, pickle, time
+import copy, functools, json, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -16,9 +16,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .core import CheckpointMismatch, Result, atomic_path, describe_device, get_device, load_trained, save_trained, set_seed, setup_threads
-from .data import DataUnavailable, fetch
-from .datasets import FASHION_CLASSES, load_fashion_mnist
+from .core import CheckpointMismatch, Result, atomic_path, describe_device, get_device, in_test, load_trained, save_trained, set_seed, setup_threads
+from .data import DataUnavailable
+from .datasets import FASHION_CLASSES, load_cifar10, load_fashion_mnist
 from .learner import Learner, get_dls
 from .pretrained import CAT_CLASSES, DOG_CLASSES, Pretrained, load_classifier, load_image
 
@@ -48,13 +48,9 @@ def load_pair(data: str = 'auto') -> Pair:
         try: return load_pair('cifar')
         except DataUnavailable: return load_pair('fashion')
     if data == 'cifar':
-        f = fetch('cifar10')
-        read = lambda n: pickle.loads((f['batches']/n).read_bytes(), encoding='bytes')
-        parts = [read(f'data_batch_{i}') for i in range(1, 6)] + [read('test_batch')]
-        x = torch.from_numpy(np.concatenate([p[b'data'] for p in parts]).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy())
-        y = torch.tensor([l for p in parts for l in p[b'labels']])
-        (xtr, ytr), (xte, yte) = _two(x[:50_000], y[:50_000], 3, 5), _two(x[50_000:], y[50_000:], 3, 5)
-        return Pair(xtr, ytr, xte, yte, ('cat', 'dog'), f"CIFAR-10 ({f.source})")
+        d = load_cifar10()
+        (xtr, ytr), (xte, yte) = _two(d.x[~d.is_test], d.y[~d.is_test], 3, 5), _two(d.x[d.is_test], d.y[d.is_test], 3, 5)
+        return Pair(xtr, ytr, xte, yte, ('cat', 'dog'), f"CIFAR-10 ({d.source})")
     if data == 'fashion':
         d = load_fashion_mnist()
         x = d.x[..., None].expand(-1, -1, -1, 3)  # grayscale as RGB: the pretrained networks take colour
@@ -127,7 +123,7 @@ class Augment(torch.utils.data.Dataset):
 def _epochs(n: int, epochs: int, min_steps: int, bs: int) -> int:
     return max(epochs, -(-min_steps * bs // n))  # enough epochs for min_steps steps
 
-def train_scratch(xtr: torch.Tensor, ytr: torch.Tensor, cfg: CatsDogsConfig, device=None, quiet: bool = True) -> nn.Module:
+def train_scratch(xtr: torch.Tensor, ytr: torch.Tensor, cfg: CatsDogsConfig, device=None, quiet: bool = False) -> nn.Module:
     "The from-scratch CNN trained on images (N, 3, H, W) in [0, 1] with augmentation."
     set_seed(cfg.seed)
     model = small_cnn(xtr.shape[-1])
@@ -168,7 +164,7 @@ class FineTuned(nn.Module):
         del self.body.fc
     def forward(self, x): return self.head(self.body.features(self.normalize(x)))
 
-def finetune(pre: Pretrained, xtr: torch.Tensor, ytr: torch.Tensor, cfg: CatsDogsConfig, device=None, quiet: bool = True, cbs=(),
+def finetune(pre: Pretrained, xtr: torch.Tensor, ytr: torch.Tensor, cfg: CatsDogsConfig, device=None, quiet: bool = False, cbs=(),
              ckpt: str | Path | None = None) -> nn.Module:
     "Fine-tune `pre` with a new 2-class head on uint8 images (N, H, W, 3), upscaled to `cfg.size`, with augmentation."
     set_seed(cfg.seed)
@@ -185,8 +181,8 @@ def _save_json(obj, path: Path):
     with atomic_path(path) as tmp: tmp.write_text(json.dumps(obj, indent=1))
 
 def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | None = None, out_dir: str | Path | None = None,
-            resume: bool = False, device=None, quiet: bool = True) -> tuple[pd.DataFrame, dict]:
-    "Test accuracy of the from-scratch CNN, the linear probe and fine-tuning at each of `cfg.budgets`; and the last fine-tuned model's test probabilities."
+            resume: bool = False, device=None, quiet: bool = False) -> tuple[pd.DataFrame, dict]:
+    "Test accuracy of the from-scratch CNN, the linear probe and fine-tuning at each of `cfg.budgets` (a line per model unless `quiet`); and the last fine-tuned model's test probabilities."
     pair, pre = pair or load_pair(cfg.data), pre or load_classifier(cfg.backbone)
     te = subset(pair.yte, cfg.n_test, cfg.seed)
     xte, yte = pair.xte[te], pair.yte[te]
@@ -207,18 +203,19 @@ def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | Non
             if key(m, b) in have: continue
             t = time.perf_counter()
             if m == 'scratch CNN':
-                p = predict_logits(train_scratch(to_input(pair.xtr[i]), pair.ytr[i], cfg, device, quiet), to_input(xte), device=device).softmax(1)[:, 1].numpy()
+                p = predict_logits(train_scratch(to_input(pair.xtr[i]), pair.ytr[i], cfg, device, quiet=True), to_input(xte), device=device).softmax(1)[:, 1].numpy()
             elif m == 'linear probe':
                 fte = extract_features(pre, xte, cfg.size, device=device) if fte is None else fte
                 p, _ = linear_probe(extract_features(pre, pair.xtr[i], cfg.size, device=device), pair.ytr[i], fte)
             else:
-                model = finetune(pre, pair.xtr[i], pair.ytr[i], cfg, device, quiet)
+                model = finetune(pre, pair.xtr[i], pair.ytr[i], cfg, device, quiet=True)
                 p = predict_logits(model, to_input(xte, cfg.size), device=device).softmax(1)[:, 1].numpy()
                 extra['model'] = model
                 if out_dir: save_trained(Path(out_dir)/'model.pt', cfg, model, classes=list(pair.classes), per_class=b)
             rows.append(dict(method=m, per_class=b or len(pair.ytr) // 2, budget=b, accuracy=float(((p > 0.5) == yte.numpy()).mean()),
                              seconds=time.perf_counter() - t, p=[round(float(v), 5) for v in p]))
             have[key(m, b)] = rows[-1]
+            if not quiet and not in_test(): print(f"{m:12s} {rows[-1]['per_class']:5d} per class: {rows[-1]['accuracy']:.3f} in {rows[-1]['seconds']:.0f} s", flush=True)
             if done_path: _save_json(dict(config=asdict(cfg), rows=rows), done_path)
     df = pd.DataFrame([{k: v for k, v in r.items() if k != 'p'} for r in rows])
     return df, dict(rows=rows, yte=yte, xte=xte, **extra)

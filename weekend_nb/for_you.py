@@ -123,7 +123,7 @@ class Recommender:
         raise ValueError(f"Unknown ranker {ranker!r}: use one of {', '.join(RANKERS)}")
 
 def build_recommender(ratings: pd.DataFrame, cfg: RecConfig = CPU, mf: DotProductBias | None = None, lam: float = 16000.0,
-                      reg: float = 1.0, beta: float = 2.0, quiet: bool = True) -> Recommender:
+                      reg: float = 1.0, beta: float = 2.0, quiet: bool = False) -> Recommender:
     """A `Recommender` from a ratings table (user, item, rating): trains `cfg`'s matrix factorisation on it unless `mf` is given.
     The defaults of `lam`, `reg` and `beta` are what `tune_recommender` chooses below, on training users."""
     if mf is None: mf = train(cfg, ratings, quiet=quiet).module
@@ -200,7 +200,7 @@ def tune_recommender(ratings: pd.DataFrame, cfg: RecConfig = CPU, lams=(250, 500
     """EASE's lam and the fold-in's reg and the blend's beta, each chosen on users held out of `ratings` (pass training users
     only): lam and beta by mean NDCG@10, reg by RMSE, over the `given` budgets. Returns the choice and every score."""
     others, given_df, test = holdout_users(ratings, n_users, max(given), seed=seed)
-    rec, rows = build_recommender(others, cfg), []
+    rec, rows = build_recommender(others, cfg, quiet=True), []
     seen = [first_n(given_df, n) for n in given]
     rmse = lambda stars: rating_metrics(test.rating.values, stars[test.user.values, test.item.values])['rmse']
     ndcg = lambda r: np.mean([user_ranking_metrics(_fold_in_all(rec, g, (r,), st)[0][r], g, test)['ndcg@10'].mean() for g, st in zip(seen, stars)])
@@ -229,7 +229,7 @@ def evaluate_fold_in(ratings: pd.DataFrame, cfg: RecConfig = CPU, n_users: int =
     stars shown. `params` (lam, reg, beta) are tuned on the training users unless given. Returns the table and the params."""
     others, given_df, test = holdout_users(ratings, n_users, max(given), min_ratings, seed)
     if params is None: params = tune_recommender(others, cfg, seed=seed + 1)[0]
-    rec = build_recommender(others, cfg, **params)
+    rec = build_recommender(others, cfg, quiet=True, **params)
     mu, _, bi = fit_biases(others)
     rows = []
     for n in given:

@@ -14,6 +14,7 @@ from typing import Callable
 
 import torch
 import torch.distributed as dist
+from fastcore.basics import patch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSampler, Sampler
 from tqdm.auto import tqdm
@@ -128,6 +129,7 @@ def detach(state):
 
 _ADDED: list[Callable] = []  # callback factories every new Learner adds (see `added_cbs`)
 
+# %% ../nbs/02_learner.ipynb #cdff4860
 class Learner:
     "Train `model` on `dls` with `loss_fn`, an optimiser made by `opt_func`, and callbacks `cbs`."
     def __init__(self, model: nn.Module, dls: DataLoaders, loss_fn: Callable, lr: float = 1e-3,
@@ -190,60 +192,65 @@ class Learner:
         if self.eval_fn: return self.eval_fn(self.module)
         return evaluate(self.module, self.dls.valid, self.loss_fn, self.device, self.metrics) if self.dls.valid else {}
 
-    def _epoch_loader(self, epoch: int) -> DataLoader:
-        dl = self.train_dl
-        if hasattr(dl.sampler, 'set_epoch'): dl.sampler.set_epoch(epoch)  # DistributedSampler, RoundSampler
-        elif dl.generator is not None: dl.generator.manual_seed(self.seed * 10_000 + epoch)
-        return dl
+# %% ../nbs/02_learner.ipynb #f4016161
+@patch
+def _epoch_loader(self: Learner, epoch: int) -> DataLoader:
+    dl = self.train_dl
+    if hasattr(dl.sampler, 'set_epoch'): dl.sampler.set_epoch(epoch)  # DistributedSampler, RoundSampler
+    elif dl.generator is not None: dl.generator.manual_seed(self.seed * 10_000 + epoch)
+    return dl
 
-    def trained_s(self) -> float:
-        "Seconds of training so far, evaluation not included: what `budget_s` is measured in."
-        return self.train_s + (time.perf_counter() - self._t0 if self._t0 else 0.0)
+@patch
+def trained_s(self: Learner) -> float:
+    "Seconds of training so far, evaluation not included: what `budget_s` is measured in."
+    return self.train_s + (time.perf_counter() - self._t0 if self._t0 else 0.0)
 
-    def _spent(self) -> bool:
-        "Whether `fit`'s step or time budget is used up."
-        return (self.max_steps is not None and self.step_count >= self.max_steps) or (self.budget_s is not None and self.trained_s() >= self.budget_s)
+@patch
+def _spent(self: Learner) -> bool:
+    "Whether `fit`'s step or time budget is used up."
+    return (self.max_steps is not None and self.step_count >= self.max_steps) or (self.budget_s is not None and self.trained_s() >= self.budget_s)
 
-    def fit(self, n_epochs: int, resume: str | Path | None = None, cfg=None, max_steps: int | None = None,
-            budget_s: float | None = None) -> Learner:
-        "Train for `n_epochs`, `max_steps` steps or `budget_s` seconds, whichever ends first; with `resume`, continue from that checkpoint if it exists (see `CheckpointCB`)."
-        self.n_epochs, self.n_batches, self.cfg, self.max_steps, self.budget_s = n_epochs, len(self.train_dl), cfg, max_steps, budget_s
-        self.step_count, self.train_s, self.history, rng = 0, 0.0, [], None
-        if self.one_cycle:
-            total = n_epochs * self.n_batches if max_steps is None else min(max_steps, n_epochs * self.n_batches)
-            self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, self.lr, total_steps=total + 1)
-        if resume and Path(resume).exists():  # the schedule's state is in the checkpoint too: it continues, nothing is replayed
-            ckpt = load_checkpoint(resume, cfg=cfg, ignore=('n_epochs', 'budget_s'), restore_rng=False, **self.state())
-            self.step_count, rng, progress = ckpt['step'], ckpt['rng'], ckpt['state'].get('progress', {})
-            self.train_s, self.history = progress.get('train_s', 0.0), progress.get('history', [])
-            if rank() == 0: print(f"resumed from step {self.step_count} ({self.train_s:.0f} s of training)", flush=True)
-        start_epoch, skip = divmod(self.step_count, self.n_batches)
-        self._cb('before_fit')
-        try:
-            for self.epoch in range(start_epoch, n_epochs):
+@patch
+def fit(self: Learner, n_epochs: int, resume: str | Path | None = None, cfg=None, max_steps: int | None = None,
+        budget_s: float | None = None) -> Learner:
+    "Train for `n_epochs`, `max_steps` steps or `budget_s` seconds, whichever ends first; with `resume`, continue from that checkpoint if it exists (see `CheckpointCB`)."
+    self.n_epochs, self.n_batches, self.cfg, self.max_steps, self.budget_s = n_epochs, len(self.train_dl), cfg, max_steps, budget_s
+    self.step_count, self.train_s, self.history, rng = 0, 0.0, [], None
+    if self.one_cycle:
+        total = n_epochs * self.n_batches if max_steps is None else min(max_steps, n_epochs * self.n_batches)
+        self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, self.lr, total_steps=total + 1)
+    if resume and Path(resume).exists():  # the schedule's state is in the checkpoint too: it continues, nothing is replayed
+        ckpt = load_checkpoint(resume, cfg=cfg, ignore=('n_epochs', 'budget_s'), restore_rng=False, **self.state())
+        self.step_count, rng, progress = ckpt['step'], ckpt['rng'], ckpt['state'].get('progress', {})
+        self.train_s, self.history = progress.get('train_s', 0.0), progress.get('history', [])
+        if rank() == 0: print(f"resumed from step {self.step_count} ({self.train_s:.0f} s of training)", flush=True)
+    start_epoch, skip = divmod(self.step_count, self.n_batches)
+    self._cb('before_fit')
+    try:
+        for self.epoch in range(start_epoch, n_epochs):
+            if self._spent(): break
+            self.model.train()
+            self.carried = None  # a carried state starts afresh every epoch: a checkpoint between epochs needs none
+            self._cb('before_epoch')
+            it = iter(self._epoch_loader(self.epoch))
+            for _ in range(skip): next(it)  # batches done before the checkpoint
+            if rng is not None: set_rng_states(rng); rng = None
+            self._t0 = time.perf_counter()
+            for x, y in it:
+                if self.lr_sched:
+                    for g in self.opt.param_groups: g['lr'] = self.lr_sched(self.step_count)
+                self.loss = self.step(to_device(x, self.device), to_device(y, self.device))
+                self.step_count += 1
+                self._cb('after_batch')
                 if self._spent(): break
-                self.model.train()
-                self.carried = None  # a carried state starts afresh every epoch: a checkpoint between epochs needs none
-                self._cb('before_epoch')
-                it = iter(self._epoch_loader(self.epoch))
-                for _ in range(skip): next(it)  # batches done before the checkpoint
-                if rng is not None: set_rng_states(rng); rng = None
-                self._t0 = time.perf_counter()
-                for x, y in it:
-                    if self.lr_sched:
-                        for g in self.opt.param_groups: g['lr'] = self.lr_sched(self.step_count)
-                    self.loss = self.step(to_device(x, self.device), to_device(y, self.device))
-                    self.step_count += 1
-                    self._cb('after_batch')
-                    if self._spent(): break
-                synchronize()
-                self.train_s, self._t0 = self.trained_s(), None
-                skip = 0
-                self.results = self.validate()
-                self._cb('after_epoch')
-        except CancelFit: pass
-        finally: self._cb('after_fit')
-        return self
+            synchronize()
+            self.train_s, self._t0 = self.trained_s(), None
+            skip = 0
+            self.results = self.validate()
+            self._cb('after_epoch')
+    except CancelFit: pass
+    finally: self._cb('after_fit')
+    return self
 
 @contextmanager
 def added_cbs(*factories: Callable[[], Callback]):

