@@ -248,7 +248,7 @@ def fit(self: Learner, n_epochs: int, resume: str | Path | None = None, cfg=None
             skip = 0
             self.results = self.validate()
             self._cb('after_epoch')
-    except CancelFit: pass
+    except CancelFit: self.train_s, self._t0 = self.trained_s(), None
     finally: self._cb('after_fit')
     return self
 
