@@ -182,6 +182,8 @@ def evaluate_models(ratings: pd.DataFrame, split: tuple, cfgs: dict[str, RecConf
     return res
 
 # %% ../nbs/90_recommender.ipynb #6c775251
+def _check_k(k): return check_int(k, 'k', 1)  # more than there are films: all of them
+
 def similar_items(model: nn.Module, item: int, k: int = 10) -> list[tuple[int, float]]:
     "The `k` films whose embeddings have the highest cosine similarity with film `item`'s."
     check_instance(model, 'model', nn.Module, 'load one with load_model()')
@@ -200,8 +202,6 @@ def load_model(path: str | Path = 'runs/recommender/model.pt') -> nn.Module:
 def save_model(path: str | Path, cfg: RecConfig, model: nn.Module) -> Path:
     "Save a trained recommender with its config (atomically, with a checksum)."
     return save_trained(path, cfg, model)
-
-def _check_k(k): return check_int(k, 'k', 1)  # more than there are films: all of them
 
 def recommend(user_id: int, k: int = 10, model: nn.Module | None = None, data: tuple | None = None) -> pd.DataFrame:
     "The `k` films user `user_id` has not rated with the highest predicted rating."
