@@ -70,3 +70,44 @@ def test_modules_and_export_cells_stay_small():
     long = [(nb.name, i, n) for nb in NBS for i, c in enumerate(cells(nb)) if c['cell_type'] == 'code'
             and re.match(r'#\| *export\b', ''.join(c['source'])) and (n := len(''.join(c['source']).splitlines())) > 80]
     assert not long, f"export cells over 80 lines (notebook, cell, lines): {long}"
+
+
+def _defined(tree) -> set[str]:
+    "Names a cell defines at its top level: functions, classes, assignments, imports."
+    import ast
+    out = set()
+    for n in tree.body:
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): out.add(n.name)
+        elif isinstance(n, (ast.Assign, ast.AnnAssign)):
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
+                out |= {x.id for x in ast.walk(t) if isinstance(x, ast.Name)}
+        elif isinstance(n, (ast.Import, ast.ImportFrom)): out |= {(a.asname or a.name).split('.')[0] for a in n.names}
+    return out
+
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.name)
+def test_no_cell_calls_a_function_before_what_it_needs_is_defined(nb):
+    """A function that uses a name defined only in a later cell works in the module, but a cell in between that calls it
+    fails in the notebook; the tests skip slow cells, so only a reader's Run All would find out. Checked statically:
+    no code cell between the two mentions the function."""
+    import ast, builtins
+    code = [''.join(c['source']) for c in cells(nb) if c['cell_type'] == 'code']
+    trees = []
+    for s in code:
+        try: trees.append(ast.parse(re.sub(r'^\s*[%!].*$', '', re.sub(r'^#\|.*$', '', s, flags=re.M), flags=re.M)))
+        except SyntaxError: trees.append(ast.parse(''))
+    defs = [_defined(t) for t in trees]
+    first = {}
+    for i, d in enumerate(defs):
+        for name in d: first.setdefault(name, i)
+    for i, t in enumerate(trees):
+        for f in (n for n in t.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))):
+            local = {n.id for n in ast.walk(f) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+            local |= {a.arg for n in ast.walk(f) if isinstance(n, ast.arguments) for a in [*n.posonlyargs, *n.args, *n.kwonlyargs, n.vararg, n.kwarg] if a}
+            local |= {n.name for n in ast.walk(f) if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n is not f}
+            local |= {(a.asname or a.name).split('.')[0] for n in ast.walk(f) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+            needs = {n.id for n in ast.walk(f) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                     and n.id not in local and n.id not in dir(builtins) and first.get(n.id, -1) > i}
+            for name in needs:
+                between = [j for j in range(i + 1, first[name]) if re.search(rf'\b{f.name}\s*\(', code[j])]  # called there
+                assert not between, f"{nb.name}: cell {between[0]} uses {f.name}, which needs {name}, defined only later (cell {first[name]})"
