@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from torch.nn import functional as F
 from torch.utils.data import TensorDataset
 
-from .core import (CheckpointMismatch, Result, Timer, atomic_path, check_instance, check_int, config_dict, describe_device, load_checkpoint, load_trained, save_trained,
-                             save_checkpoint, set_seed, setup_threads)
+from .core import (CheckpointMismatch, Result, Timer, atomic_path, check_instance, check_int, config_dict, describe_device, load_trained, save_trained,
+                             set_seed, setup_threads)
 from .datasets import load_movielens
 from .learner import CheckpointCB, Learner, get_dls
 

@@ -18,7 +18,7 @@ from torch.nn import functional as F
 from torch.utils.data import DataLoader
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .core import Result, check_loaded, describe_device, get_device, load_trained, save_trained, set_seed, setup_threads
+from .core import Result, check_loaded, describe_device, load_trained, save_trained, set_seed, setup_threads
 from .datasets import load_sentence_pairs
 from .learner import CheckpointCB, DataLoaders, Learner
 
