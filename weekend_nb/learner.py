@@ -145,6 +145,7 @@ class Learner:
         self.model = nn.parallel.DistributedDataParallel(model) if self.distributed else model
         if compile: self.model = torch.compile(self.model)
         self.opt = opt_func(self.module.parameters(), lr=lr, weight_decay=wd)
+        self.group_lrs = [g['lr'] for g in self.opt.param_groups]  # an optimiser may give groups their own rates
         on_cuda = self.device.type == 'cuda'
         self.use_amp = on_cuda if use_amp is None else bool(use_amp)  # by default only where it pays without asking
         self.amp_dtype = torch.float16 if on_cuda and not torch.cuda.is_bf16_supported() else torch.bfloat16
@@ -218,7 +219,8 @@ def fit(self: Learner, n_epochs: int, resume: str | Path | None = None, cfg=None
     self.step_count, self.train_s, self.history, rng = 0, 0.0, [], None
     if self.one_cycle:
         total = n_epochs * self.n_batches if max_steps is None else min(max_steps, n_epochs * self.n_batches)
-        self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, self.lr, total_steps=total + 1)
+        peaks = [self.lr * l / self.group_lrs[0] for l in self.group_lrs]  # each group keeps its rate relative to the first's
+        self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, peaks, total_steps=total + 1)
     if resume and Path(resume).exists():  # the schedule's state is in the checkpoint too: it continues, nothing is replayed
         ckpt = load_checkpoint(resume, cfg=cfg, ignore=('n_epochs', 'budget_s'), restore_rng=False, **self.state())
         self.step_count, rng, progress = ckpt['step'], ckpt['rng'], ckpt['state'].get('progress', {})
