@@ -52,3 +52,18 @@ def test_amp_on_cuda_trains():
     assert learn.use_amp and (learn.amp_dtype == torch.bfloat16) == torch.cuda.is_bf16_supported()
     assert learn.scaler.is_enabled() == (learn.amp_dtype == torch.float16)
     assert learn.fit(2).history[-1]['accuracy'] > 0.7
+
+
+def test_one_cycle_keeps_the_ratio_of_parameter_groups():
+    "1cycle with an optimiser whose groups have their own rates (chapter 30: head 10x body): each group peaks at its own rate."
+    from weekend_nb.learner import Callback
+    seen = []
+    class Spy(Callback):
+        def after_batch(self, learn): seen.append([g['lr'] for g in learn.opt.param_groups])
+    def two_groups(params, lr, weight_decay):
+        ps = list(params)
+        return torch.optim.AdamW([dict(params=ps[:2], lr=lr), dict(params=ps[2:], lr=lr * 10)], lr=lr)
+    _learner(opt_func=two_groups, one_cycle=True, cbs=[Spy()]).fit(2)
+    lrs = torch.tensor(seen)
+    assert torch.allclose(lrs[:, 1] / lrs[:, 0], torch.tensor(10.0))  # the ratio holds at every step
+    assert lrs[:, 0].max() == pytest.approx(1e-2, rel=0.05) and lrs[:, 1].max() == pytest.approx(1e-1, rel=0.05)
