@@ -20,7 +20,7 @@ inputs), where the tutorial used torchvision's; the activations of the two diffe
 between style and content is not exactly the published one.
 
 Transfer learning (chapter 30). The chapter's `cpu` preset (all methods, all budgets) is timed, and its fine-tuning
-recipe (AdamW 3e-4, head 10x, batches of 64, a few epochs) is compared with the PyTorch transfer-learning tutorial's
+recipe (AdamW peaking at 3e-4 on the 1cycle schedule, head 10x, frozen batch-norm statistics, batches of 32) is compared with the PyTorch transfer-learning tutorial's
 (https://pytorch.org/tutorials/beginner/transfer_learning_tutorial.html: SGD lr 0.001 momentum 0.9, StepLR every 7
 epochs x0.1, batches of 4, RandomResizedCrop + horizontal flip) on the same backbone, images, size and labelled
 subsets, each given the wall time the chapter's fine-tuning took at that budget, for each of the preset's seeds.
