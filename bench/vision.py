@@ -110,7 +110,7 @@ def tutorial_stylize(content, style_img, seconds, style_weight=1e6, content_weig
             losses.append(Loss(model(vgg.normalize(content)), False)); model.add_module('content_loss_4', losses[-1])
         if name in ('conv_1', 'conv_2', 'conv_3', 'conv_4', 'conv_5'):
             losses.append(Loss(model(vgg.normalize(style_img)), True)); model.add_module(f'style_loss_{n}', losses[-1])
-        if n == 5 and name == 'conv_5': break  # the tutorial trims everything after the last loss
+        if name == 'conv_5': break  # the tutorial trims everything after the last loss
     x = content.clone().requires_grad_(True)
     opt = torch.optim.LBFGS([x])
     t0, evals = time.perf_counter(), [0]

@@ -154,10 +154,10 @@ def linear_probe(ftr: torch.Tensor, ytr: torch.Tensor, fte: torch.Tensor, C: flo
     from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    lr = LogisticRegression(C=C, max_iter=2000) if C else LogisticRegressionCV(Cs=np.logspace(-4, 1, 11), cv=5, max_iter=2000)
+    logreg = LogisticRegression(C=C, max_iter=2000) if C else LogisticRegressionCV(Cs=np.logspace(-4, 1, 11), cv=5, max_iter=2000)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', FutureWarning)  # scikit-learn announcing changes of defaults these arguments do not use
-        clf = make_pipeline(StandardScaler(), lr).fit(ftr.numpy(), ytr.numpy())
+        clf = make_pipeline(StandardScaler(), logreg).fit(ftr.numpy(), ytr.numpy())
     return clf.predict_proba(fte.numpy())[:, 1], clf
 
 class FineTuned(nn.Module):
@@ -246,8 +246,7 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     from scipy import stats
     g = df.groupby(['method', 'per_class']).accuracy
     out = g.agg(['mean', 'std', 'count']).reset_index()
-    out['half'] = stats.t.ppf(0.975, (out['count'] - 1).clip(lower=1)) * out['std'] / np.sqrt(out['count'])
-    out.loc[out['count'] < 2, 'half'] = np.nan
+    out['half'] = stats.t.ppf(0.975, out['count'] - 1) * out['std'] / np.sqrt(out['count'])  # one seed: no std, NaN
     return out.assign(lo=out['mean'] - out.half, hi=out['mean'] + out.half).drop(columns='std')
 
 # %% ../nbs/30_catsdogs.ipynb #6f92b2be
