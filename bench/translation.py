@@ -19,7 +19,13 @@ which the tutorial's model can be read) and, for the chapter's model, on the cha
 An earlier version of this script padded to the longest training sentence in the chapter's tokens (punctuation
 included) and kept the chapter's larger vocabulary, which cost the reference most of its epochs: it reported 8.4 BLEU.
 
-    python bench/translation.py [--quick]
+With `--all` (chapter 61): every short pair (at most 9 words a side, about 110,000 training pairs, 10,259 held-out
+English sentences), the same recipe against chapter 61's GRU with Luong attention and its Transformer (subwords,
+length buckets, label smoothing, beam search in batches), each trained for chapter 61's budget (540 s). An epoch of the
+tutorial's recipe on all pairs takes minutes, so its budget ends inside an epoch, as the chapter's models' do. Written
+to bench/results/translation_all.txt, with BLEU by source length.
+
+    python bench/translation.py [--all] [--quick]
 """
 import argparse, math, random, re, tempfile, time, unicodedata
 from dataclasses import replace
@@ -31,16 +37,22 @@ from torch.nn import functional as F
 from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
 from weekend_nb.core import describe_device, format_results, setup_threads
-from weekend_nb.translation import CPU, bleu, get_corpus, run, train_mt, translate_ids
+from weekend_nb.translation import CPU, bleu, bleu_by_length, get_corpus, run, train_mt, translate_ids
 from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 p.add_argument('--quick', action='store_true', help='20 s of training each: checks the script, not the claim')
+p.add_argument('--all', action='store_true', help="chapter 61: every short pair, the tutorial's recipe against the GRU and the Transformer")
 a = p.parse_args()
-record('translation', getattr(a, 'quick', False))  # what follows is also written to bench/results/translation.txt
+record('translation_all' if a.all else 'translation', a.quick)  # what follows is also written to bench/results/NAME.txt
 setup_threads()
-budget = 20 if a.quick else CPU.budget_s
-corpus = get_corpus(CPU)
+if a.all:
+    from weekend_nb import translation_all as full
+    budget = 20 if a.quick else full.CPU.budget_s
+    corpus = full.get_corpus(replace(full.CPU, max_test=500) if a.quick else full.CPU)  # --quick: 500 held-out sentences
+else:
+    budget = 20 if a.quick else CPU.budget_s
+    corpus = get_corpus(CPU)
 
 # ---- the tutorial's recipe ----
 SOS, EOS, HIDDEN, MAX_LENGTH = 0, 1, 128, 10
@@ -114,38 +126,56 @@ loader = DataLoader(data, sampler=RandomSampler(data), batch_size=32)
 encoder, decoder = EncoderRNN(src_lang.n, HIDDEN), AttnDecoderRNN(HIDDEN, tgt_lang.n)
 eopt, dopt = torch.optim.Adam(encoder.parameters(), lr=0.001), torch.optim.Adam(decoder.parameters(), lr=0.001)
 criterion = nn.NLLLoss()
-ref_epochs, ref_seconds = 0, 0.0
+ref_epochs, ref_seconds, t0 = 0.0, 0.0, time.perf_counter()
 while ref_seconds < budget:          # the chapter's rule: epochs until the budget is spent
-    t = time.perf_counter()
     encoder.train(); decoder.train()
-    for x, y in loader:              # the tutorial's train_epoch
+    for i, (x, y) in enumerate(loader):  # the tutorial's train_epoch
         eopt.zero_grad(); dopt.zero_grad()
         enc_out, enc_hidden = encoder(x)
         loss = criterion(decoder(enc_out, enc_hidden, y).view(-1, tgt_lang.n), y.view(-1))
         loss.backward()
         eopt.step(); dopt.step()
-    ref_epochs, ref_seconds = ref_epochs + 1, ref_seconds + time.perf_counter() - t
+        if a.all and time.perf_counter() - t0 >= budget: break  # all pairs: minutes an epoch, so the budget ends one inside, as it does the chapter's
+    ref_epochs, ref_seconds = ref_epochs + (i + 1) / len(loader), time.perf_counter() - t0
 encoder.eval(); decoder.eval()
-with torch.no_grad():                # the tutorial's evaluate: greedy, up to EOS
-    out = decoder(*encoder(to_ids(src_lang, [normalize_string(s) for s in corpus.sources]))).argmax(-1).tolist()
+with torch.no_grad():                # the tutorial's evaluate: greedy, up to EOS (in chunks: its output is MAX_LENGTH x vocabulary a sentence)
+    src_ids = to_ids(src_lang, [normalize_string(s) for s in corpus.sources])
+    out = [row for i in range(0, len(src_ids), 500) for row in decoder(*encoder(src_ids[i:i + 500])).argmax(-1).tolist()]
 ref_hyps = [' '.join(tgt_lang.words.get(i, '<unk>') for i in (row[:row.index(EOS)] if EOS in row else row) if i != SOS) for row in out]
 tut_refs = [[normalize_string(r) for r in refs] for refs in corpus.refs]
+
+def report(models):
+    print(f"\n{corpus.source}\n{describe_device()}, torch {torch.__version__}; training budget {budget:.0f} s each; "
+          f"the tutorial's recipe keeps {len(pairs):,} of the {len(corpus.train):,} training pairs (fewer than {MAX_LENGTH} tokens a side)\n")
+    print(f"{'model':56s} {'epochs':>6s} {'train s':>8s} {'BLEU':>6s} {'chrF':>6s}   (tutorial's normalisation | chapter's)")
+    for name, ep, sec, hyps in models:
+        b, c = bleu([normalize_string(h) for h in hyps], tut_refs)
+        own = '' if hyps is ref_hyps else ' | {:6.1f} {:6.1f}'.format(*bleu(hyps, corpus.refs))
+        print(f"{name:56s} {ep:6.1f} {sec:8.0f} {b:6.1f} {c:6.1f}{own}")
+    if len(corpus.train) > 50_000:  # all pairs: the sentences by length, on the tutorial's normalisation (the scale all can be read on)
+        print(f"\nBLEU by English sentence length, tutorial's normalisation; columns in the order of the rows above")
+        rows = [bleu_by_length(corpus.sources, [normalize_string(x) for x in h], tut_refs, edges=(1, 3, 4, 5, 6, 7, 8, 10)) for *_, h in models]
+        for parts in zip(*rows): print(f"  {parts[0]['words']:>4s} words ({parts[0]['n']:5,} sentences): " + ' '.join(f"{p['bleu']:6.1f}" for p in parts))
+
+tutorial = ('PyTorch tutorial (Bahdanau attention, hidden 128), greedy', ref_epochs, ref_seconds, ref_hyps)
+if a.all:  # ---- chapter 61's GRU and Transformer, for the same budget ----
+    models = [tutorial]
+    for kind in ('gru', 'transformer'):
+        cfg = replace(full.CPU, model=kind, budget_s=budget)
+        m, hist = full.train(cfg, corpus, quiet=True)
+        ep, sec = hist[-1]['step'] / math.ceil(len(corpus.train) / cfg.bs), hist[-1]['train_s']
+        for k in (1, 5):
+            models.append((f"chapter 61, {full.NAMES[kind]}, {'greedy' if k == 1 else 'beam k=5'}", ep, sec,
+                           full.translate_ids(m, corpus.sources, corpus.src_vocab, corpus.tgt_vocab, k)))
+    report(models)  # chapter 61's models here are its `cpu` preset's, trained as `weekend run translation_all` trains them
+    raise SystemExit
 
 # ---- the chapter's model, for the same budget ----
 ours, hist = train_mt(replace(CPU, attention='bahdanau', budget_s=budget), corpus.train, corpus.src_vocab, corpus.tgt_vocab, quiet=True)
 our_epochs = hist[-1]['step'] / math.ceil(len(corpus.train) / CPU.bs)  # it stops inside an epoch when the budget is spent
-our_hyps = translate_ids(ours, corpus.sources, corpus.src_vocab, corpus.tgt_vocab)
-our_beam = translate_ids(ours, corpus.sources, corpus.src_vocab, corpus.tgt_vocab, beam=5)
-
-print(f"\n{corpus.source}\n{describe_device()}, torch {torch.__version__}; training budget {budget:.0f} s each; "
-      f"the tutorial's recipe keeps {len(pairs):,} of the {len(corpus.train):,} training pairs (fewer than {MAX_LENGTH} tokens a side)\n")
-print(f"{'model':52s} {'epochs':>6s} {'train s':>8s} {'BLEU':>6s} {'chrF':>6s}   (tutorial's normalisation | chapter's)")
-for name, ep, sec, hyps in [('PyTorch tutorial (Bahdanau attention, hidden 128), greedy', ref_epochs, ref_seconds, ref_hyps),
-                            ('chapter 60 (Bahdanau attention, hidden 128), greedy', our_epochs, hist[-1]['train_s'], our_hyps),
-                            ('chapter 60, beam search k=5', our_epochs, hist[-1]['train_s'], our_beam)]:
-    b, c = bleu([normalize_string(h) for h in hyps], tut_refs)
-    own = '' if hyps is ref_hyps else ' | {:6.1f} {:6.1f}'.format(*bleu(hyps, corpus.refs))
-    print(f"{name:52s} {ep:6.1f} {sec:8.0f} {b:6.1f} {c:6.1f}{own}")
+report([tutorial, ('chapter 60 (Bahdanau attention, hidden 128), greedy', our_epochs, hist[-1]['train_s'],
+                   translate_ids(ours, corpus.sources, corpus.src_vocab, corpus.tgt_vocab)),
+        ('chapter 60, beam search k=5', our_epochs, hist[-1]['train_s'], translate_ids(ours, corpus.sources, corpus.src_vocab, corpus.tgt_vocab, beam=5))])
 
 if not a.quick:  # the whole `cpu` preset, as `weekend run translation` runs it
     t0 = time.perf_counter()

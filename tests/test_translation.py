@@ -1,4 +1,4 @@
-"Chapter 60 as a user meets it: `translate`'s bad input gets clear errors, and a killed `weekend run translation` resumes."
+"Chapters 60 and 61 as a user meets them: `translate`'s bad input gets clear errors, and a killed `weekend run translation` (or `translation_all`) resumes."
 
 import pytest
 import torch
@@ -46,4 +46,12 @@ def test_killed_run_resumes_to_the_same_model(tmp_path):
     r, (a, b) = kill_and_resume(tmp_path, ['run', 'translation', '--preset', 'tiny', '--set', 'epochs=6'],
                                 'translation/bahdanau_checkpoint.pt', past=60)  # 38 steps an epoch: killed after the second
     assert 'resumed from step 76' in r.stdout
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_killed_full_strength_run_resumes_to_the_same_model(tmp_path):
+    "Chapter 61: SIGKILL during the Transformer's training (after the GRU's); `--resume` ends with the same weights as a run never killed."
+    r, (a, b) = kill_and_resume(tmp_path, ['run', 'translation_all', '--preset', 'tiny', '--set', 'epochs=3'],
+                                'translation_all/transformer_checkpoint.pt', past=47, model='transformer_checkpoint.pt')  # 47 steps an epoch
+    assert 'resumed from step 47' in r.stdout
     assert all(torch.equal(a[k], b[k]) for k in a)

@@ -38,6 +38,8 @@ CHAPTERS = [
             ('shakespeare',)),
     Chapter('translation', 'weekend_nb.translation', 'Translation with attention: word by word, a GRU encoder-decoder with and without attention, beam search',
             ('tatoeba_eng_fra', 'tatoeba_eng_spa')),
+    Chapter('translation_all', 'weekend_nb.translation_all', 'Translation at full strength: all short pairs, subwords, length buckets, label smoothing, beam search in batches, a Transformer beside the GRU',
+            ('tatoeba_eng_fra', 'tatoeba_eng_spa')),
     Chapter('style', 'weekend_nb.style', 'Neural style transfer: a photo painted in the style of a painting by VGG19 features',
             ('vgg19', 'starry_night', 'the_scream', 'dog_photo')),
     Chapter('gan', 'weekend_nb.gan', 'A GAN: DCGAN on MNIST or Fashion-MNIST, scored against real images', ('mnist', 'fashion_mnist')),

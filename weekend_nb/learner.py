@@ -24,7 +24,8 @@ from .core import get_device, in_test, load_checkpoint, save_checkpoint, set_rng
 # %% auto #0
 __all__ = ['DataLoaders', 'get_dls', 'to_device', 'accuracy', 'evaluate', 'RoundSampler', 'round_loader', 'stream_loader', 'fit',
            'CancelFit', 'Callback', 'is_distributed', 'rank', 'ddp_on_cuda', 'setup_distributed', 'detach', 'Learner',
-           'added_cbs', 'Recorder', 'ProgressCB', 'PlotCB', 'TensorBoardCB', 'CheckpointCB', 'EarlyStoppingCB']
+           'added_cbs', 'Recorder', 'ProgressCB', 'PlotCB', 'TensorBoardCB', 'CheckpointCB', 'EarlyStoppingCB',
+           'WarmupDecayCB']
 
 # %% ../nbs/02_learner.ipynb #03534c2f
 @dataclass
@@ -364,3 +365,16 @@ class EarlyStoppingCB(Callback):
         else:
             self.wait += 1
             if self.wait >= self.patience: raise CancelFit
+
+# %% ../nbs/02_learner.ipynb #cce644a2
+class WarmupDecayCB(Callback):
+    "Learning rate: linear warm-up over `warmup` steps, then linear decay to zero at the end of the run (of `fit`'s `budget_s` if it has one, else of its steps)."
+    order = -10  # before any callback that records the rate
+    def __init__(self, warmup: int = 100): self.warmup = warmup
+    def _set(self, learn):
+        if learn.budget_s: done = learn.trained_s() / learn.budget_s
+        else: done = learn.step_count / min(learn.max_steps or math.inf, learn.n_epochs * learn.n_batches)
+        f = min(1.0, (learn.step_count + 1) / self.warmup) * max(0.0, 1.0 - done)
+        for g, peak in zip(learn.opt.param_groups, learn.group_lrs): g['lr'] = peak * f
+    def before_fit(self, learn): self._set(learn)   # the first step's rate
+    def after_batch(self, learn): self._set(learn)  # the next step's
