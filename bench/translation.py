@@ -153,9 +153,10 @@ def report(models):
         own = '' if hyps is ref_hyps else ' | {:6.1f} {:6.1f}'.format(*bleu(hyps, corpus.refs))
         print(f"{name:56s} {ep:6.1f} {sec:8.0f} {b:6.1f} {c:6.1f}{own}")
     if len(corpus.train) > 50_000:  # all pairs: the sentences by length, on the tutorial's normalisation (the scale all can be read on)
-        print(f"\nBLEU by English sentence length, tutorial's normalisation; columns in the order of the rows above")
+        print(f"\nBLEU / chrF by English sentence length, tutorial's normalisation; columns in the order of the rows above")
         rows = [bleu_by_length(corpus.sources, [normalize_string(x) for x in h], tut_refs, edges=(1, 3, 4, 5, 6, 7, 8, 10)) for *_, h in models]
-        for parts in zip(*rows): print(f"  {parts[0]['words']:>4s} words ({parts[0]['n']:5,} sentences): " + ' '.join(f"{p['bleu']:6.1f}" for p in parts))
+        for parts in zip(*rows):
+            print(f"  {parts[0]['words']:>4s} words ({parts[0]['n']:5,} sentences): " + '  '.join(f"{p['bleu']:5.1f} /{p['chrf']:5.1f}" for p in parts))
 
 tutorial = ('PyTorch tutorial (Bahdanau attention, hidden 128), greedy', ref_epochs, ref_seconds, ref_hyps)
 if a.all:  # ---- chapter 61's GRU and Transformer, for the same budget ----

@@ -27,7 +27,7 @@ __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'ENG_PREFIXES', 'PAD', 'UNK', 'BOS',
            'n_words', 'prepare_pairs', 'split_by_source', 'ibm1', 'word_by_word', 'bleu', 'translate_ids', 'Vocab',
            'pad_batch', 'Corpus', 'get_corpus', 'additive_attention', 'dot_attention', 'Seq2Seq', 'encode_pairs',
            'batches', 'mt_loss', 'train_mt', 'greedy', 'beam_search', 'bleu_by_length', 'save_model', 'load_model',
-           'translate', 'run']
+           'translate', 'word_by_word_bleu', 'run']
 
 # %% ../nbs/60_translation.ipynb #eb114928
 @dataclass
@@ -314,11 +314,13 @@ def beam_search(model: Seq2Seq, src: torch.Tensor, lens: torch.Tensor, k: int = 
 
 # %% ../nbs/60_translation.ipynb #8d2302ee
 def bleu_by_length(sources: list[str], hyps: list[str], refs: list[list[str]], edges=(3, 4, 5, 6, 7, 8, 10)) -> list[dict]:
-    "BLEU of the sentences whose source has from edges[i] to edges[i+1]-1 words, for each i."
+    "BLEU and chrF of the sentences whose source has from edges[i] to edges[i+1]-1 words, for each i."
     rows = []
     for lo, hi in zip(edges[:-1], edges[1:]):
         idx = [i for i, s in enumerate(sources) if lo <= n_words(s) < hi]
-        if idx: rows.append(dict(words=f"{lo}" if hi == lo + 1 else f"{lo}-{hi - 1}", n=len(idx), bleu=bleu([hyps[i] for i in idx], [refs[i] for i in idx])[0]))
+        if idx:
+            b = bleu([hyps[i] for i in idx], [refs[i] for i in idx])
+            rows.append(dict(words=f"{lo}" if hi == lo + 1 else f"{lo}-{hi - 1}", n=len(idx), bleu=b[0], chrf=b[1]))
     return rows
 
 # %% ../nbs/60_translation.ipynb #d55681c2
@@ -379,15 +381,19 @@ def _attention_of(model: Seq2Seq, src, lens, translation: str, tgt_vocab: Vocab)
     return torch.stack(ws).cpu().numpy()
 
 # %% ../nbs/60_translation.ipynb #ca9656b9
+def word_by_word_bleu(c: Corpus) -> tuple[float, float]:
+    "BLEU and chrF of the held-out sentences translated word by word with an IBM Model 1 dictionary learned from the training pairs."
+    table = ibm1(c.train)
+    return bleu([word_by_word(s, table) for s in c.sources], c.refs)
+
 def run(preset: str = 'cpu', out_dir: str | Path = 'runs/translation', cfg: MTConfig | None = None, resume: bool = False) -> list[Result]:
     "The word-by-word baseline, a GRU encoder-decoder without attention and one with `cfg.attention`, each trained for `cfg.budget_s`; BLEU/chrF."
     setup_threads()
     cfg, out, dev = cfg or PRESETS[preset], Path(out_dir), describe_device()
     t0 = time.perf_counter()
     c = get_corpus(cfg)
-    table = ibm1(c.train)
-    rows = [Result('BLEU, word by word (IBM model 1 dictionary)', (b := bleu([word_by_word(s, table) for s in c.sources], c.refs))[0],
-                   f"chrF {b[1]:.1f}", c.source, dev, time.perf_counter() - t0)]
+    b = word_by_word_bleu(c)
+    rows = [Result('BLEU, word by word (IBM model 1 dictionary)', b[0], f"chrF {b[1]:.1f}", c.source, dev, time.perf_counter() - t0)]
     for att in dict.fromkeys(['none', cfg.attention]):
         mc = replace(cfg, attention=att)
         model, h = train_mt(mc, c.train, c.src_vocab, c.tgt_vocab, ckpt=out/f'{att}_checkpoint.pt', resume=resume)
