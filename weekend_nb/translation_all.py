@@ -5,7 +5,7 @@ label smoothing, beam search in batches with length normalisation, and a small T
 
 # %% ../nbs/61_translation_all.ipynb #18725a0d
 from __future__ import annotations
-import math, time
+import json, math, time
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -281,7 +281,13 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/translation_all', cfg: 
     setup_threads()
     cfg, out, dev = cfg or PRESETS[preset], Path(out_dir), describe_device()
     t0 = time.perf_counter()
-    c = get_corpus(cfg)
+    c, vocab_file = get_corpus(cfg), out/'vocabularies.json'
+    if resume and vocab_file.exists():  # byte-pair merges can differ from one process to the next: a resumed run must use the killed run's
+        c.src_vocab, c.tgt_vocab = (vocab_from(v) for v in json.loads(vocab_file.read_text()))
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        (tmp := vocab_file.with_suffix('.tmp')).write_text(json.dumps([vocab_state(c.src_vocab), vocab_state(c.tgt_vocab)]))
+        tmp.replace(vocab_file)
     b = word_by_word_bleu(c)
     rows, best = [Result('BLEU, word by word (IBM model 1 dictionary)', b[0], f"chrF {b[1]:.1f}", c.source, dev, time.perf_counter() - t0)], (-1.0, None)
     for kind in ('gru', 'transformer'):
