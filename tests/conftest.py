@@ -18,10 +18,11 @@ def cuda_or_skip(n_gpus: int = 1):
     return pytest.mark.skipif(True, reason=f"needs {n_gpus} CUDA GPU(s), this machine has {have}")
 
 
-def kill_and_resume(tmp_path: Path, args: list[str], checkpoint: str, past: int, model: str = 'model.pt'):
+def kill_and_resume(tmp_path: Path, args: list[str], checkpoint: str, past: int, model: str = 'model.pt', after_kill=None):
     """`weekend ARGS` run to the end in one folder; in another, killed with SIGKILL once `checkpoint` (relative to the
     output folder) records a step of `past` or more, then run again with `--resume`. Returns the resumed run (its
-    stdout says where it resumed) and the state dicts of the two runs' saved `model`, which should be identical."""
+    stdout says where it resumed) and the state dicts of the two runs' saved `model`, which should be identical.
+    `after_kill(folder)`, if given, is called with the killed run's output folder before the resume."""
     import signal, subprocess, time
     import torch
     env = {**os.environ, 'OMP_NUM_THREADS': '1'}
@@ -33,6 +34,7 @@ def kill_and_resume(tmp_path: Path, args: list[str], checkpoint: str, past: int,
         assert p.poll() is None and time.time() - t0 < 300, 'the run ended before it could be killed'
         time.sleep(0.05)
     p.send_signal(signal.SIGKILL); p.wait()
+    if after_kill: after_kill(tmp_path / 'killed')
     r = subprocess.run([WEEKEND, *args, '--out', str(tmp_path / 'killed'), '--resume'], capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr
     chapter = Path(checkpoint).parts[0]

@@ -149,6 +149,8 @@ class Vocab:
         self.itos, self.stoi = list(itos), {w: i for i, w in enumerate(itos)}
     def __len__(self): return len(self.itos)
     def encode(self, s: str, eos: bool = True) -> list[int]: return [self.stoi.get(w, UNK) for w in s.split()] + ([EOS] if eos else [])
+    def encode_all(self, sents: list[str]) -> list[list[int]]: return [self.encode(s) for s in sents]
+    def state(self) -> dict: return {'itos': self.itos}
     def decode(self, ids) -> str:
         words = []
         for i in ids:

@@ -10,13 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import DataLoader
 
-from .core import Result, check_loaded, describe_device, load_trained, save_trained, set_seed, setup_threads
+from .core import Result, atomic_path, check_loaded, describe_device, load_trained, save_trained, set_seed, setup_threads
 from .datasets import load_sentence_pairs
 from .learner import CheckpointCB, DataLoaders, Learner, WarmupDecayCB
 from .sentiment import BucketSampler
@@ -24,10 +23,10 @@ from .translation import (BOS, EOS, MAX_WORDS_IN, PAD, UNK, Corpus, Seq2Seq, Voc
                           prepare_pairs, split_by_source, word_by_word, word_by_word_bleu)
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'NAMES', 'FullConfig', 'SubwordVocab', 'top_words', 'make_vocab', 'vocab_state',
-           'vocab_from', 'encode_all', 'get_corpus', 'EncodedPairs', 'collate', 'bucketed', 'padding_share',
-           'TransformerMT', 'build_model', 'beam_search_batch', 'translate_ids', 'smoothed_loss', 'train', 'save_model',
-           'load_model', 'translate', 'run']
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'NAMES', 'FullConfig', 'SubwordVocab', 'top_words', 'make_vocab', 'vocab_from',
+           'get_corpus', 'EncodedPairs', 'collate', 'bucketed', 'padding_share', 'TransformerMT', 'build_model',
+           'beam_search_batch', 'translate_ids', 'smoothed_loss', 'train', 'save_model', 'load_model', 'translate',
+           'run']
 
 # %% ../nbs/61_translation_all.ipynb #ecc5dcb5
 @dataclass
@@ -89,11 +88,9 @@ def make_vocab(kind: str, sentences: list[str], size: int):
     if kind == 'words': return top_words(sentences, size)
     raise ValueError(f"vocab must be 'bpe' or 'words', not {kind!r}")
 
-def vocab_state(v) -> dict: return v.state() if isinstance(v, SubwordVocab) else {'itos': v.itos}
-def vocab_from(state: dict): return SubwordVocab(json=state['bpe']) if 'bpe' in state else Vocab(itos=state['itos'])
-
-def encode_all(v, sents: list[str]) -> list[list[int]]:
-    return v.encode_all(sents) if isinstance(v, SubwordVocab) else [v.encode(s) for s in sents]
+def vocab_from(state: dict):
+    "The vocabulary a `state()` was taken from: a `SubwordVocab` or chapter 60's `Vocab` (the same `encode`, `encode_all`, `decode`, `state`)."
+    return SubwordVocab(json=state['bpe']) if 'bpe' in state else Vocab(itos=state['itos'])
 
 # %% ../nbs/61_translation_all.ipynb #72a7cb55
 def get_corpus(cfg: FullConfig) -> Corpus:
@@ -110,7 +107,7 @@ def get_corpus(cfg: FullConfig) -> Corpus:
 class EncodedPairs:
     "Training pairs encoded once (not batch by batch): source ids, target ids, and each pair's length for bucketing."
     def __init__(self, pairs, src_vocab, tgt_vocab):
-        self.src, self.tgt = encode_all(src_vocab, [e for e, _ in pairs]), encode_all(tgt_vocab, [t for _, t in pairs])
+        self.src, self.tgt = src_vocab.encode_all([e for e, _ in pairs]), tgt_vocab.encode_all([t for _, t in pairs])
         self.lengths = [len(s) + len(t) for s, t in zip(self.src, self.tgt)]
     def __len__(self): return len(self.src)
     def __getitem__(self, i): return self.src[i], self.tgt[i]
@@ -156,6 +153,7 @@ class TransformerMT(nn.Module):
 
     def encode(self, src: torch.Tensor, lens: torch.Tensor):
         "Encoder states (B, S, d), the mask of real positions (B, S), an empty decoder cache (B, layers, 0, d), None (the shape of `Seq2Seq.encode`)."
+        if src.shape[1] > self.max_len: raise ValueError(f"the source has {src.shape[1]} tokens; the model reads at most {self.max_len} (split it into sentences)")
         mask = src != PAD
         memory = self.encoder(self.embed(self.src_emb, src), src_key_padding_mask=~mask)
         return memory, mask, memory.new_zeros((len(src), len(self.decoder.layers), 0, self.d)), None
@@ -221,13 +219,13 @@ def beam_search_batch(model: nn.Module, src: torch.Tensor, lens: torch.Tensor, k
     return words.reshape(B, k, -1)[torch.arange(B, device=dev), best]
 
 def translate_ids(model: nn.Module, sources: list[str], src_vocab, tgt_vocab, beam: int = 5, bs: int = 128, alpha: float = 1.0) -> list[str]:
-    "Translations of normalised `sources`, in batches of similar length; up to 2n+5 tokens for a source of n tokens."
-    device, ids = next(model.parameters()).device, encode_all(src_vocab, sources)
+    "Translations of normalised `sources`, in batches of similar length; up to 2n+5 tokens for a source of n tokens (and no more than the model has positions for)."
+    device, ids = next(model.parameters()).device, src_vocab.encode_all(sources)
     order, out = sorted(range(len(ids)), key=lambda i: len(ids[i])), [''] * len(ids)
     for i in range(0, len(order), bs):
         idx = order[i:i + bs]
         src, lens = pad_batch([ids[j] for j in idx])
-        for j, row in zip(idx, beam_search_batch(model, src.to(device), lens, beam, 2 * int(lens.max()) + 5, alpha).tolist()):
+        for j, row in zip(idx, beam_search_batch(model, src.to(device), lens, beam, min(2 * int(lens.max()) + 5, getattr(model, 'max_len', math.inf)), alpha).tolist()):
             out[j] = tgt_vocab.decode(row)
     return out
 
@@ -252,7 +250,7 @@ def train(cfg: FullConfig, corpus: Corpus, device=None, ckpt: str | Path | None 
 # %% ../nbs/61_translation_all.ipynb #45276c63
 def save_model(path: str | Path, cfg: FullConfig, model: nn.Module, corpus: Corpus) -> Path:
     "A trained translator with its config, both vocabularies and the target language, saved atomically."
-    return save_trained(path, cfg, model, src=vocab_state(corpus.src_vocab), tgt=vocab_state(corpus.tgt_vocab), lang=corpus.lang)
+    return save_trained(path, cfg, model, src=corpus.src_vocab.state(), tgt=corpus.tgt_vocab.state(), lang=corpus.lang)
 
 def load_model(path: str | Path = 'runs/translation_all/model.pt'):
     "The translator saved by `weekend run translation_all` (or `save_model`): model, source and target vocabularies, target language."
@@ -269,6 +267,7 @@ def translate(sentences: str | list[str], beam: int = 5, model: tuple | None = N
     norm = [normalize(s) for s in sents]
     if (long := [i for i, s in enumerate(norm) if len(s.split()) > MAX_WORDS_IN]):
         raise ValueError(f"sentence {long[0]} has {len(norm[long[0]].split())} words; the translator reads at most {MAX_WORDS_IN} (split it into sentences)")
+    if model is not None: check_loaded(model, 'model', (nn.Module, (SubwordVocab, Vocab), (SubwordVocab, Vocab), str), '(model, source vocab, target vocab, language)')
     m, sv, tv, _ = model or load_model()
     todo = [i for i, s in enumerate(norm) if s]
     outs = [''] * len(norm)
@@ -285,11 +284,9 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/translation_all', cfg: 
     if resume and vocab_file.exists():  # byte-pair merges can differ from one process to the next: a resumed run must use the killed run's
         c.src_vocab, c.tgt_vocab = (vocab_from(v) for v in json.loads(vocab_file.read_text()))
     else:
-        out.mkdir(parents=True, exist_ok=True)
-        (tmp := vocab_file.with_suffix('.tmp')).write_text(json.dumps([vocab_state(c.src_vocab), vocab_state(c.tgt_vocab)]))
-        tmp.replace(vocab_file)
+        with atomic_path(vocab_file) as tmp: tmp.write_text(json.dumps([c.src_vocab.state(), c.tgt_vocab.state()]))
     b = word_by_word_bleu(c)
-    rows, best = [Result('BLEU, word by word (IBM model 1 dictionary)', b[0], f"chrF {b[1]:.1f}", c.source, dev, time.perf_counter() - t0)], (-1.0, None)
+    rows, best = [Result('BLEU, word by word (IBM model 1 dictionary)', b[0], f"chrF {b[1]:.1f}", c.source, dev, time.perf_counter() - t0)], None
     for kind in ('gru', 'transformer'):
         model, h = train(replace(cfg, model=kind), c, ckpt=out/f'{kind}_checkpoint.pt', resume=resume)
         for k in (1, 5):
@@ -297,7 +294,7 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/translation_all', cfg: 
             b = bleu(translate_ids(model, c.sources, c.src_vocab, c.tgt_vocab, k), c.refs)
             rows.append(Result(f"BLEU, {NAMES[kind]}, {'greedy' if k == 1 else 'beam search (k=5)'} ({h[-1]['step']:,} steps)", b[0],
                                f"chrF {b[1]:.1f}", c.source, dev, (h[-1]['train_s'] if k == 1 else 0.0) + time.perf_counter() - t))
-        if b[0] > best[0]: best = (b[0], kind, model)
+        if best is None or b[0] > best[0]: best = (b[0], kind, model)
     save_model(out/'model.pt', replace(cfg, model=best[1]), best[2], c)
     for s in ('i am very tired .', 'she is my best friend .', 'we are not going to the party .'):
         print(f"{s!r} -> {translate(s, model=(best[2], c.src_vocab, c.tgt_vocab, c.lang))!r}")
