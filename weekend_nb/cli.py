@@ -34,6 +34,8 @@ CHAPTERS = [
             ('cifar10', 'fashion_mnist', 'resnet18', 'efficientnet_lite0', 'catsordogs_photos', 'foolbox_samples')),
     Chapter('sentiment', 'weekend_nb.sentiment', 'Movie-review sentiment: bag of words, LSTM, fine-tuned transformer',
             ('rotten_tomatoes', 'imdb', 'gpt2_tokenizer', 'minilm')),
+    Chapter('sentiment_fast', 'weekend_nb.sentiment_fast', 'Sentiment in ten minutes: MiniLM fine-tuned for a budget with layer-wise rates, stacked with NB-SVM, 95% intervals over films',
+            ('rotten_tomatoes', 'minilm')),
     Chapter('shakespeare', 'weekend_nb.shakespeare', 'Shakespeare, one character at a time: n-gram counts, a char-RNN, a tiny GPT',
             ('shakespeare',)),
     Chapter('translation', 'weekend_nb.translation', 'Translation with attention: word by word, a GRU encoder-decoder with and without attention, beam search',
