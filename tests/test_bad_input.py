@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from weekend_nb import catsdogs, digits, for_you, gan, movie_search, recommender, sentiment, shakespeare, style, translation
+from weekend_nb import catsdogs, digits, for_you, gan, movie_search, recommender, sentiment, sentiment_fast, shakespeare, style, translation
 from weekend_nb.core import save_trained
 from weekend_nb.datasets import load_movielens
 
@@ -167,6 +167,10 @@ def _saved(m, chapter: str, path: Path) -> Path:
     if chapter == 'digits': return digits.save_model(path, digits.DigitsConfig(), m['digits'])
     if chapter == 'recommender': return recommender.save_model(path, recommender.RecConfig(model='mf'), m['mf'])
     if chapter == 'sentiment': return sentiment.save_model(path, sentiment.SentimentConfig(emb_dim=16, hidden=16), *m['sentiment'])
+    if chapter == 'sentiment_fast':
+        tok, clf = sentiment.get_transformer('minilm')
+        nb = sentiment.NBSVM().fit(['a good film', 'a bad film'], [1, 0])
+        return sentiment_fast.save_model(path, sentiment_fast.TINY, sentiment_fast.Stacked(clf), sentiment_fast.StackBatcher(sentiment.Batcher(32, tokenizer=tok), nb))
     if chapter == 'shakespeare': return shakespeare.save_model(path, shakespeare.TINY, *m['shakespeare'])
     if chapter == 'translation': return translation.save_model(path, translation.TINY, *m['translation'])
     if chapter == 'gan': return gan.save_model(path, gan.TINY, gan.GAN(gan.TINY))
@@ -175,7 +179,7 @@ def _saved(m, chapter: str, path: Path) -> Path:
         return save_trained(path, catsdogs.TINY, catsdogs.FineTuned(load_classifier(catsdogs.TINY.backbone)), classes=['T-shirt/top', 'Shirt'], per_class=50)
     raise ValueError(chapter)
 
-LOADERS = {'digits': digits.load_model, 'recommender': recommender.load_model, 'sentiment': sentiment.load_model,
+LOADERS = {'digits': digits.load_model, 'recommender': recommender.load_model, 'sentiment': sentiment.load_model, 'sentiment_fast': sentiment_fast.load_model,
            'shakespeare': shakespeare.load_model, 'translation': translation.load_model, 'gan': gan.load_model, 'catsdogs': catsdogs.load_model}
 
 

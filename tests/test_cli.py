@@ -153,6 +153,20 @@ def test_run_sentiment_and_predict(tmp_path):
     assert "truncated=False), Prediction(label=" in out and 'truncated=True)]' in out and 'review 0 is empty' in out
 
 
+def test_run_sentiment_fast_and_predict(tmp_path):
+    "Chapter 41's tiny preset end to end: every accuracy with its interval over films; the stacked model predicts from a fresh process."
+    r = weekend('run', 'sentiment_fast', '--preset', 'tiny', '--out', str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    res = {x['metric'].split(' (')[0]: x for x in json.loads((tmp_path / 'sentiment_fast' / 'results.json').read_text())}
+    majority = res['test accuracy, majority class']['value']
+    stacked = res['test accuracy, MiniLM fine-tuned + NB-SVM, stacked']
+    assert stacked['value'] > majority + 0.05 and '95% interval over films' in stacked['metric'] and 'split by film' in stacked['data']
+    code = ("from weekend_nb.sentiment_fast import predict, load_model; "
+            f"m = load_model('{tmp_path}/sentiment_fast/model.pt'); print(predict(['Great.', 'Dull and lifeless.'], m))")
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
+    assert out.count('Prediction(label=') == 2
+
+
 def test_sentiment_gpu_preset_offline_is_one_line(tmp_path):
     "The GPU preset reads IMDb, which only downloads: offline with an empty cache that is one clear line."
     r = weekend('run', 'sentiment', '--preset', 'gpu', '--out', str(tmp_path), env={'WEEKEND_NB_DATA': str(tmp_path), 'WEEKEND_NB_OFFLINE': '1'})
