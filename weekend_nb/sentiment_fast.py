@@ -17,11 +17,12 @@ from torch import nn
 from .core import Result, Timer, atomic_path, check_instance, describe_device, load_trained, save_trained, set_seed, setup_threads
 from .learner import CheckpointCB, Learner, PlotCB, WarmupDecayCB, accuracy
 from .sentiment import (NBSVM, Batcher, EncoderClassifier, SentimentConfig, _batched, clean, get_data, get_dls,
-                                  get_transformer, predict, predict_proba)
+                                  get_transformer, predict_proba)
+from .sentiment import predict as predict_reviews
 
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'FastConfig', 'get_split', 'layerwise_groups', 'finetune', 'StackBatcher', 'Stacked',
-           'fit_stack', 'film_interval', 'save_model', 'load_model', 'run']
+           'fit_stack', 'film_interval', 'save_model', 'load_model', 'predict', 'run']
 
 # %% ../nbs/41_sentiment_fast.ipynb #98238001
 @dataclass
@@ -149,6 +150,10 @@ def load_model(path: str | Path = 'runs/sentiment_fast/model.pt') -> tuple[Stack
         return Stacked(clf)
     model, cfg, state = load_trained(path, FastConfig, build, 'stacked sentiment model', 'weekend run sentiment_fast')
     return model, StackBatcher(Batcher(cfg.max_len, tokenizer=tok[0]), _nbsvm_from(state['nbsvm']))
+
+def predict(reviews: str | list[str], model: tuple[Stacked, StackBatcher] | None = None):
+    "Chapter 40's `predict` (label, probability, truncation flag) with the stack saved by `weekend run sentiment_fast`, or `model` from `load_model`."
+    return predict_reviews(reviews, model if model is not None else load_model())
 
 # %% ../nbs/41_sentiment_fast.ipynb #3f5fcfa1
 def run(preset: str = 'cpu', out_dir: str | Path = 'runs/sentiment_fast', cfg: FastConfig | None = None, resume: bool = False,
