@@ -6,7 +6,7 @@ learning rates, stacked with NB-SVM on the validation films, every accuracy with
 # %% ../nbs/41_sentiment_fast.ipynb #b3320e67
 from __future__ import annotations
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,7 @@ class FastConfig:
     bs: int = 32
     warmup: int = 30                     # steps of linear warm-up, then linear decay to zero at the end of the budget
     budget_s: float | None = 500         # seconds of fine-tuning; the rest of the ten minutes loads, fits NB-SVM and scores
-    epochs: int = 10                     # an upper bound: on 2 cores the budget ends training first (after about 2.5 epochs)
+    epochs: int = 10                     # an upper bound: on 2 cores the budget ends training first, in the third epoch
     max_len: int = 128
     nbsvm_C: float = 0.03                # chapter 40's NB-SVM, chosen there by cross-validation grouped by film
     nbsvm_beta: float = 1.0
@@ -142,7 +142,7 @@ def _nbsvm_from(state: dict) -> NBSVM:
     return nb
 
 def load_model(path: str | Path = 'runs/sentiment_fast/model.pt') -> tuple[Stacked, StackBatcher]:
-    "The stacked classifier saved by `weekend run sentiment_fast` and the batcher that feeds it; use it with chapter 40's `predict`."
+    "The stacked classifier saved by `weekend run sentiment_fast` and the batcher that feeds it: the pair `predict` takes."
     tok = []
     def build(cfg, state):
         t, clf = get_transformer('minilm', cfg.max_len)
