@@ -42,7 +42,7 @@ class FastConfig:
 
 TINY = FastConfig(n_reviews=800, lr=1e-3, epochs=1, budget_s=None, warmup=5)
 CPU = FastConfig()
-GPU = FastConfig(budget_s=None, epochs=3)  # a GPU does three epochs in well under a minute
+GPU = FastConfig(budget_s=None, epochs=3)  # no budget: three epochs
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
 
 # %% ../nbs/41_sentiment_fast.ipynb #6b098a20
