@@ -99,8 +99,12 @@ class Stacked(nn.Module):
         logits = self.clf({k: v for k, v in batch.items() if k != 'nbsvm'})
         return torch.stack([logits[:, 1] - logits[:, 0], batch['nbsvm'].to(logits.dtype)], 1)
 
+    def combine(self, x: torch.Tensor) -> torch.Tensor:
+        "The stack's log-odds of positive from `features` (B, 2)."
+        return x @ self.w[:2] + self.w[2]
+
     def forward(self, batch: dict) -> torch.Tensor:
-        z = self.features(batch) @ self.w[:2] + self.w[2]
+        z = self.combine(self.features(batch))
         return torch.stack([torch.zeros_like(z), z], 1)
 
 # %% ../nbs/41_sentiment_fast.ipynb #d486e643
@@ -172,7 +176,7 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/sentiment_fast', cfg: F
     save_model(out/'model.pt', cfg, model, sb)
     x = _batched(lambda m, b: m.features(b), model, sb, te.text.tolist())   # both scores of every test review, in one pass
     pred = te[['film', 'label']].assign(nbsvm=x[:, 1], finetuned=1 / (1 + np.exp(-x[:, 0])),
-                                        stacked=1 / (1 + np.exp(-(x @ model.w[:2].numpy() + model.w[2].item()))))
+                                        stacked=torch.sigmoid(model.combine(torch.from_numpy(x))).numpy())
     with atomic_path(out/'test_predictions.csv') as tmp: pred.to_csv(tmp, index=False)
     total, dev, y = time.perf_counter() - t0, describe_device(), pred.label.to_numpy()
     hits = {'NB-SVM': (pred.nbsvm > 0) == y, 'MiniLM fine-tuned': (pred.finetuned > 0.5) == y,
