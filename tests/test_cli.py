@@ -190,11 +190,20 @@ def test_run_digits_resumes(tmp_path):
 
 
 def test_ctrl_c_while_importing_is_one_line():
-    "Ctrl-C half a second in, while torch is still being imported: 'interrupted', status 130, no traceback."
+    "Ctrl-C while torch is still being imported (inside `main`): 'interrupted', status 130, no traceback."
     import signal, time
+    maps = Path('/proc/self/maps')
+    if not maps.exists(): pytest.skip('needs /proc to see when the child starts loading torch')
     p = subprocess.Popen([sys.executable, '-m', 'weekend_nb.cli', 'list'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal, even when run in the background
-    time.sleep(0.5)
+    # a fixed delay raced the interpreter's start on a busy machine: signal once torch's library is mapped,
+    # which happens only inside `main`'s imports, and a second or more before they finish
+    deadline = time.monotonic() + 60
+    while p.poll() is None and time.monotonic() < deadline:
+        try:
+            if 'libtorch' in Path(f'/proc/{p.pid}/maps').read_text(): break
+        except OSError: pass
+        time.sleep(0.005)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
     assert (p.returncode, err.strip(), out) == (130, 'weekend: error: interrupted', '')
