@@ -3,6 +3,7 @@ KeyError or FileNotFoundError from the course's own check (a `raise` in weekend_
 never an error from inside torch, NumPy, pandas or scikit-learn, and never answer silently. A valid call beside each
 function is the control. Then every chapter's model file, damaged three ways, is refused with a message."""
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -118,7 +119,8 @@ BAD = {
                          lambda m: catsdogs.predict(m['tmp'] / 'missing.jpg')],
     'style.stylize': [lambda m, kw=kw: style.stylize(**{'cfg': style.TINY, **kw}) for kw in
                       [dict(size=True), dict(size=4), dict(steps=True), dict(steps=2.5), dict(steps=0), dict(content=42), dict(style='starry_nite'),
-                       dict(content=np.full((20, 20, 3), NAN)), dict(cfg='x')]],
+                       dict(content=np.full((20, 20, 3), NAN)), dict(cfg='x'),
+                       dict(cfg=replace(style.TINY, tol=1.5)), dict(cfg=replace(style.TINY, tol=NAN)), dict(cfg=replace(style.TINY, budget_s=-1))]],
 }
 
 # one valid call of each, the control: it must run and answer

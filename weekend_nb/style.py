@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .core import Result, check_instance, check_int, describe_device, get_device, set_seed, setup_threads
+from .core import Result, check_instance, check_int, check_number, describe_device, get_device, set_seed, setup_threads
 from .pretrained import VGG19_LAYERS, Pretrained, image_asset, load_image, load_vgg19
 
 # %% auto #0
@@ -28,7 +28,9 @@ class StyleConfig:
     content: str = 'china'           # the photo: 'china' or 'flower' (scikit-learn's), 'dog_photo', or a file path
     style: str = 'starry_night'      # the painting: 'starry_night', 'the_scream', or a file path
     size: int = 256                  # the result's shorter side in pixels (the painting is scaled to the same)
-    steps: int = 200                 # optimiser iterations, one forward and backward pass of VGG19 each
+    steps: int = 200                 # optimiser iterations at most, one forward and backward pass of VGG19 each
+    tol: float = 0.0                 # stop early when 10 iterations lowered the loss by less than this fraction (0: never)
+    budget_s: float = 0.0            # stop early after this many seconds (0: no limit)
     optimizer: str = 'lbfgs'         # 'lbfgs' (Gatys et al.'s) or 'adam'
     lr: float = 1.0                  # L-BFGS: 1 (its natural step); Adam: the change of a pixel per step, ~0.02
     content_layer: str = 'conv4_2'   # Gatys et al.'s content layer
@@ -100,6 +102,7 @@ def _check(cfg: StyleConfig):
     check_instance(cfg, 'cfg', StyleConfig, 'start from TINY, CPU or GPU and change it with dataclasses.replace')
     if isinstance(cfg.size, bool) or not isinstance(cfg.size, int) or not 16 <= cfg.size <= 4096: raise ValueError(f"size must be a whole number of pixels from 16 to 4096, got {cfg.size!r}")
     check_int(cfg.steps, 'steps', 1)
+    check_number(cfg.tol, 'tol', 0, 1); check_number(cfg.budget_s, 'budget_s', 0)
     if cfg.optimizer not in ('lbfgs', 'adam'): raise ValueError(f"optimizer must be 'lbfgs' or 'adam', got {cfg.optimizer!r}")
     if cfg.init not in ('content', 'noise'): raise ValueError(f"init must be 'content' or 'noise', got {cfg.init!r}")
 
@@ -118,20 +121,27 @@ def stylize(content=None, style=None, size: int | None = None, steps: int | None
         p = feats(c)[cfg.content_layer]
         grams = {l: gram(f) for l, f in feats(s).items() if l in cfg.style_layers}
     x = (c.clone() if cfg.init == 'content' else torch.rand(c.shape, generator=set_seed(cfg.seed)).to(dev)).requires_grad_(True)
-    opt = torch.optim.LBFGS([x], lr=cfg.lr, max_iter=cfg.steps, history_size=50, tolerance_grad=0, tolerance_change=0) \
+    opt = torch.optim.LBFGS([x], lr=cfg.lr, history_size=50, tolerance_grad=0, tolerance_change=0) \
         if cfg.optimizer == 'lbfgs' else torch.optim.Adam([x], lr=cfg.lr)
-    t0 = time.perf_counter()
+    t0, losses = time.perf_counter(), []
     def closure():
         opt.zero_grad()
         f = feats(x)
         lc, ls = content_loss(f[cfg.content_layer], p), style_loss(f, grams)
         loss = cfg.content_weight * lc + cfg.style_weight * ls + (cfg.tv_weight * tv_loss(x) if cfg.tv_weight else 0)
         loss.backward()
-        if history is not None: history.append(dict(step=len(history), loss=loss.item(), content=lc.item(), style=ls.item(), s=time.perf_counter() - t0))
+        losses.append(loss.item())
+        if history is not None: history.append(dict(step=len(history), loss=losses[-1], content=lc.item(), style=ls.item(), s=time.perf_counter() - t0))
         return loss
-    if cfg.optimizer == 'lbfgs': opt.step(closure)  # runs cfg.steps iterations
-    else:
-        for _ in range(cfg.steps): closure(); opt.step()
+    while len(losses) < cfg.steps:  # in chunks of 10 iterations, checking the stopping rules between them
+        n = min(10, cfg.steps - len(losses))
+        if cfg.optimizer == 'lbfgs':  # L-BFGS keeps its curvature memory between calls: the same iterations as one call
+            opt.param_groups[0].update(max_iter=n, max_eval=2 * n)  # max_eval: never the limit
+            opt.step(closure)  # n iterations, one evaluation each (no line search)
+        else:
+            for _ in range(n): closure(); opt.step()
+        if cfg.budget_s and time.perf_counter() - t0 >= cfg.budget_s: break
+        if cfg.tol and len(losses) > 10 and losses[-1] > (1 - cfg.tol) * losses[-11]: break
     return x.detach().clamp(0, 1)[0].cpu()
 
 # %% ../nbs/70_style.ipynb #bd257a3c
@@ -150,7 +160,7 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/style', cfg: StyleConfi
     fig, ax = plt.subplots(figsize=(5, 3))
     for k in ('loss', 'content', 'style'): ax.semilogy([r['step'] for r in hist], [r[k] for r in hist], label=k)
     ax.set_xlabel('iteration'); ax.legend(); fig.savefig(out/'losses.png', dpi=80, bbox_inches='tight'); plt.close(fig)
-    data = f"{cfg.content} x {cfg.style}, {tuple(img.shape[1:])} px, {cfg.steps} {cfg.optimizer} iterations"
+    data = f"{cfg.content} x {cfg.style}, {tuple(img.shape[1:])} px, {len(hist)} {cfg.optimizer} iterations"
     ref = 'Gatys et al.: 512 px x 1000 iterations, ~40 min on a desktop CPU'
     return [Result('loss, first -> last (x lower)', hist[0]['loss'] / hist[-1]['loss'], ref, data, dev, wall),
             Result('style loss at the end (relative Gram error)', hist[-1]['style'], f"start: {hist[0]['style']:.3f}", data, dev, wall),
