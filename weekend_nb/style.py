@@ -133,15 +133,16 @@ def stylize(content=None, style=None, size: int | None = None, steps: int | None
         losses.append(loss.item())
         if history is not None: history.append(dict(step=len(history), loss=losses[-1], content=lc.item(), style=ls.item(), s=time.perf_counter() - t0))
         return loss
-    while len(losses) < cfg.steps:  # in chunks of 10 iterations, checking the stopping rules between them
-        n = min(10, cfg.steps - len(losses))
+    chunk = 10  # iterations between checks of the stopping rules; `tol` compares the loss with `chunk` iterations before
+    while len(losses) < cfg.steps:
+        n = min(chunk, cfg.steps - len(losses))
         if cfg.optimizer == 'lbfgs':  # L-BFGS keeps its curvature memory between calls: the same iterations as one call
             opt.param_groups[0].update(max_iter=n, max_eval=2 * n)  # max_eval: never the limit
             opt.step(closure)  # n iterations, one evaluation each (no line search)
         else:
             for _ in range(n): closure(); opt.step()
         if cfg.budget_s and time.perf_counter() - t0 >= cfg.budget_s: break
-        if cfg.tol and len(losses) > 10 and losses[-1] > (1 - cfg.tol) * losses[-11]: break
+        if cfg.tol and len(losses) > chunk and losses[-1] > (1 - cfg.tol) * losses[-1 - chunk]: break
     return x.detach().clamp(0, 1)[0].cpu()
 
 # %% ../nbs/70_style.ipynb #bd257a3c
