@@ -25,7 +25,7 @@ from .core import get_device, in_test, load_checkpoint, save_checkpoint, set_rng
 __all__ = ['DataLoaders', 'get_dls', 'to_device', 'accuracy', 'evaluate', 'RoundSampler', 'round_loader', 'stream_loader', 'fit',
            'CancelFit', 'Callback', 'is_distributed', 'rank', 'ddp_on_cuda', 'setup_distributed', 'detach', 'Learner',
            'added_cbs', 'Recorder', 'ProgressCB', 'PlotCB', 'TensorBoardCB', 'CheckpointCB', 'EarlyStoppingCB',
-           'WarmupDecayCB']
+           'WarmupDecayCB', 'EMACB']
 
 # %% ../nbs/02_learner.ipynb #03534c2f
 @dataclass
@@ -156,8 +156,9 @@ class Learner:
         self.history, self.step_count, self.train_s, self.carried, self._t0 = [], 0, 0.0, None, None
 
     def state(self) -> dict:
-        "What a checkpoint holds: the model, the optimiser, the loss scaler and (with `one_cycle`) the schedule."
-        return dict(model=self.module, opt=self.opt, scaler=self.scaler, **({'sched': self.sched} if self.sched else {}))
+        "What a checkpoint holds: the model, the optimiser, the loss scaler, (with `one_cycle`) the schedule, and the state of each callback that has one (`EMACB`'s average)."
+        return dict(model=self.module, opt=self.opt, scaler=self.scaler, **({'sched': self.sched} if self.sched else {}),
+                    **{f'cb_{type(cb).__name__}': cb for cb in self.cbs if hasattr(cb, 'state_dict')})
 
     def _shard(self, dl: DataLoader) -> DataLoader:
         "The same loader over this process's share of the data."
@@ -378,3 +379,27 @@ class WarmupDecayCB(Callback):
         for g, peak in zip(learn.opt.param_groups, learn.group_lrs): g['lr'] = peak * f
     def before_fit(self, learn): self._set(learn)   # the first step's rate
     def after_batch(self, learn): self._set(learn)  # the next step's
+
+# %% ../nbs/02_learner.ipynb #a1e0c0d2
+class EMACB(Callback):
+    "Keep an exponential moving average of the trainable weights (`1 - decay` on each step's, bias-corrected) and put it into the model at the end of `fit`."
+    order = 5  # after the step's schedule, before `CheckpointCB` saves: a checkpoint's average includes its last step
+    def __init__(self, decay: float = 0.99):
+        if not 0 < decay < 1: raise ValueError(f"decay must be between 0 and 1 (0.99 averages about the last 100 steps), not {decay!r}")
+        self.decay, self.avg, self.n = decay, None, 0
+    def before_fit(self, learn):
+        self.params = [p for p in learn.module.parameters() if p.requires_grad]
+        if self.avg is None: self.avg, self.n = [p.detach().clone() for p in self.params], 0
+        else: self.avg = [a.to(p.device) for a, p in zip(self.avg, self.params)]  # restored from a checkpoint (on the CPU)
+    @torch.no_grad()
+    def after_batch(self, learn):
+        self.n += 1
+        w = (1 - self.decay) / (1 - self.decay ** self.n)  # 1 at the first step: the starting weights get no share
+        for a, p in zip(self.avg, self.params): a.lerp_(p.detach(), w)
+    @torch.no_grad()
+    def after_fit(self, learn):
+        if self.n:
+            for a, p in zip(self.avg, self.params): p.copy_(a)
+        self.avg, self.n = None, 0  # a second `fit` starts its own average
+    def state_dict(self) -> dict: return dict(avg=self.avg, n=self.n)
+    def load_state_dict(self, state: dict): self.avg, self.n = state['avg'], state['n']
