@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from .core import Result, Timer, atomic_path, check_instance, describe_device, load_trained, save_trained, set_seed, setup_threads
-from .learner import CheckpointCB, Learner, PlotCB, WarmupDecayCB, accuracy
+from .learner import CheckpointCB, EMACB, Learner, PlotCB, WarmupDecayCB, accuracy
 from .sentiment import (NBSVM, Batcher, EncoderClassifier, SentimentConfig, _batched, clean, get_data, get_dls,
                                   get_transformer, predict_proba)
 from .sentiment import predict as predict_reviews
@@ -37,10 +37,11 @@ class FastConfig:
     budget_s: float | None = 500         # seconds of fine-tuning; the rest of the ten minutes loads, fits NB-SVM and scores
     epochs: int = 10                     # an upper bound: on 2 cores the budget ends training first, in the third epoch
     max_len: int = 128
+    ema: float | None = 0.99              # the model keeps the moving average of its weights (chapter 02's EMACB); None: the last weights
     nbsvm_C: float = 0.03                # chapter 40's NB-SVM, chosen there by cross-validation grouped by film
     nbsvm_beta: float = 1.0
 
-TINY = FastConfig(n_reviews=800, lr=1e-3, epochs=1, budget_s=None, warmup=5)
+TINY = FastConfig(n_reviews=800, lr=1e-3, epochs=1, budget_s=None, warmup=5, ema=0.9)
 CPU = FastConfig()
 GPU = FastConfig(budget_s=None, epochs=3)  # no budget: three epochs
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
@@ -62,7 +63,7 @@ def layerwise_groups(model: EncoderClassifier, lr: float, decay: float) -> list[
 # %% ../nbs/41_sentiment_fast.ipynb #a4886b5c
 def finetune(cfg: FastConfig, data: dict, device=None, cbs=(), quiet: bool = False, ckpt: str | Path | None = None,
              resume: bool = False) -> tuple[Learner, Batcher]:
-    "Fine-tune MiniLM on data['train'] for `cfg.budget_s` seconds (or `cfg.epochs`): layer-wise rates, warm-up then linear decay, checkpointed to `ckpt`."
+    "Fine-tune MiniLM on data['train'] for `cfg.budget_s` seconds (or `cfg.epochs`): layer-wise rates, warm-up then linear decay, the weights averaged (`cfg.ema`), checkpointed to `ckpt`."
     set_seed(cfg.seed)
     tok, model = get_transformer('minilm', cfg.max_len)
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(not cfg.freeze_word_embeddings)
@@ -71,7 +72,7 @@ def finetune(cfg: FastConfig, data: dict, device=None, cbs=(), quiet: bool = Fal
     opt = lambda params, lr, weight_decay: torch.optim.AdamW(layerwise_groups(model, lr, cfg.layer_decay), lr=lr, weight_decay=weight_decay)
     learn = Learner(model, get_dls(data, batcher, cfg.bs, cfg.seed), nn.functional.cross_entropy, lr=cfg.lr, opt_func=opt, wd=0.01,
                     metrics={'accuracy': accuracy}, device=device, grad_clip=1.0, seed=cfg.seed, progress=not quiet,
-                    cbs=[WarmupDecayCB(cfg.warmup), *cbs, *([CheckpointCB(ckpt, every=100)] if ckpt else [])])
+                    cbs=[WarmupDecayCB(cfg.warmup), *([EMACB(cfg.ema)] if cfg.ema else []), *cbs, *([CheckpointCB(ckpt, every=100)] if ckpt else [])])
     learn.fit(cfg.epochs, budget_s=cfg.budget_s, cfg=cfg, resume=ckpt if resume else None)
     return learn, batcher
 
