@@ -9,7 +9,7 @@ the initial weights' share is 0.99**800 = 3e-4) and their upkeep counts in the 5
     python bench/sentiment_ema.py SEED      # one run (about 11 min on 2 cores): /tmp/p41/seedSEED.npz
     python bench/sentiment_ema.py summary   # the table over the seeds run
 """
-import sys, time, copy, numpy as np, torch
+import sys, time, numpy as np, torch
 if sys.argv[1] == 'summary':
     import glob
     from sklearn.linear_model import LogisticRegression
@@ -74,7 +74,6 @@ learn, batcher = finetune(cfg, data, cbs=[Snap(), ema], quiet=True)
 sf.Batcher = orig
 print(f'finetune {time.perf_counter()-t0:.0f} s, trained {learn.trained_s():.0f} s, ema upkeep {ema.t:.1f} s, steps {learn.step_count}', flush=True)
 out['final_v'], out['final_t'] = logodds(learn.module)
-keep = [p.detach().clone() for p in ema.ps]
 for d, e in ema.ema.items():
     with torch.no_grad():
         for p, q in zip(ema.ps, e): p.copy_(q)

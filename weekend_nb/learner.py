@@ -395,7 +395,7 @@ class EMACB(Callback):
     def after_batch(self, learn):
         self.n += 1
         w = (1 - self.decay) / (1 - self.decay ** self.n)  # 1 at the first step: the starting weights get no share
-        for a, p in zip(self.avg, self.params): a.lerp_(p.detach(), w)
+        for a, p in zip(self.avg, self.params): a.lerp_(p, w)
     @torch.no_grad()
     def after_fit(self, learn):
         if self.n:

@@ -37,7 +37,7 @@ class FastConfig:
     budget_s: float | None = 500         # seconds of fine-tuning; the rest of the ten minutes loads, fits NB-SVM and scores
     epochs: int = 10                     # an upper bound: on 2 cores the budget ends training first, in the third epoch
     max_len: int = 128
-    ema: float | None = 0.99              # the model keeps the moving average of its weights (chapter 02's EMACB); None: the last weights
+    ema: float | None = 0.99             # the model keeps the moving average of its weights (chapter 02's EMACB); None: the last weights
     nbsvm_C: float = 0.03                # chapter 40's NB-SVM, chosen there by cross-validation grouped by film
     nbsvm_beta: float = 1.0
 
