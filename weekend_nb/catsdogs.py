@@ -158,16 +158,16 @@ def train_scratch(xtr: torch.Tensor, ytr: torch.Tensor, cfg: CatsDogsConfig, dev
     return learn.module.eval()
 
 @torch.no_grad()
-def predict_logits(model: nn.Module, x: torch.Tensor, bs: int = 500, device=None) -> torch.Tensor:
-    "Logits of `model` for images `x` (N, 3, H, W), in batches."
+def predict_logits(model: nn.Module, x: torch.Tensor, bs: int = 32, device=None) -> torch.Tensor:
+    "Logits of `model` for images `x` (N, 3, H, W), in batches (small ones: on a CPU, large batches of 96-px images leave its caches and run slower; measured below)."
     dev = get_device(device)
     model.eval().to(dev)
     return torch.cat([model(x[i:i + bs].to(dev)).float().cpu() for i in range(0, len(x), bs)])
 
 # %% ../nbs/30_catsdogs.ipynb #bdb15002
 @torch.no_grad()
-def extract_features(pre: Pretrained, x: torch.Tensor, size: int, bs: int = 250, device=None) -> torch.Tensor:
-    "Frozen pretrained features (N, n_features) of uint8 images (N, H, W, 3), upscaled to `size`."
+def extract_features(pre: Pretrained, x: torch.Tensor, size: int, bs: int = 32, device=None) -> torch.Tensor:
+    "Frozen pretrained features (N, n_features) of uint8 images (N, H, W, 3), upscaled to `size`, in small batches (as `predict_logits`)."
     dev = get_device(device)
     pre.model.eval().to(dev)
     return torch.cat([pre.model.features(pre.normalize(to_input(x[i:i + bs], size)).to(dev)).float().cpu() for i in range(0, len(x), bs)])
