@@ -55,8 +55,8 @@ def test_no_model_yet(tmp_path):
 
 def test_killed_run_resumes_to_the_same_model(tmp_path):
     "SIGKILL in the middle of a round; `--resume` ends with the same generator and discriminator as a run that was never killed."
-    r, (a, b) = kill_and_resume(tmp_path, ['run', 'gan', '--preset', 'tiny', '--set', 'steps=1200', '--set', 'eval_every=400'],
-                                'gan/checkpoint.pt', past=480)
+    r, (a, b) = kill_and_resume(tmp_path, ['run', 'gan', '--preset', 'tiny', '--set', 'steps=600', '--set', 'eval_every=200'],
+                                'gan/checkpoint.pt', past=240)
     assert 'resumed from step' in r.stdout
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
