@@ -159,7 +159,7 @@ def train_scratch(xtr: torch.Tensor, ytr: torch.Tensor, cfg: CatsDogsConfig, dev
 
 @torch.no_grad()
 def predict_logits(model: nn.Module, x: torch.Tensor, bs: int = 32, device=None) -> torch.Tensor:
-    "Logits of `model` for images `x` (N, 3, H, W), in batches (small ones: on a CPU, large batches of 96-px images leave its caches and run slower; measured below)."
+    "Logits of `model` for images `x` (N, 3, H, W), in small batches: on a CPU, large batches of 96-px images leave its caches and run slower (measured in the chapter)."
     dev = get_device(device)
     model.eval().to(dev)
     return torch.cat([model(x[i:i + bs].to(dev)).float().cpu() for i in range(0, len(x), bs)])
