@@ -25,7 +25,8 @@ from .pretrained import CAT_CLASSES, DOG_CLASSES, Pretrained, load_classifier, l
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'Pair', 'load_pair', 'subset', 'CatsDogsConfig', 'pixel_baseline', 'small_cnn',
            'to_input', 'shift_flip', 'ShiftFlip', 'scratch_cnn', 'train_scratch', 'predict_logits', 'extract_features',
-           'linear_probe', 'FineTuned', 'finetune', 'compare', 'summarize', 'gradcam', 'load_model', 'predict', 'run']
+           'linear_probe', 'FineTuned', 'finetune', 'probe_best_size', 'compare', 'summarize', 'gradcam', 'load_model',
+           'predict', 'run']
 
 # %% ../nbs/30_catsdogs.ipynb #26e032dc
 @dataclass
@@ -71,6 +72,7 @@ class CatsDogsConfig:
     data: str = 'auto'                   # 'cifar' (cats vs dogs), 'fashion' (T-shirt/top vs shirt, the offline stand-in), 'auto'
     backbone: str = 'auto'               # 'resnet18' (torchvision, online), 'efficientnet_lite0' (PyPI), 'auto'
     size: int = 96                       # pixels the pretrained network sees (images are upscaled to it)
+    probe_sizes: tuple = (96, 128)       # the linear probe uses whichever of these cross-validates best on the training labels
     budgets: tuple = (50, 200, 1000, 0)  # labelled training images per class to compare at (0 = all)
     scratch_epochs: int = 15             # epochs of the from-scratch CNN...
     finetune_epochs: int = 3             # ...and of fine-tuning...
@@ -88,10 +90,10 @@ class CatsDogsConfig:
     seeds: tuple = (0, 1, 2)             # `compare` repeats each budget with these seeds (labelled subset, initialisation, order)
     seed: int = 0                        # the seed of one training run (`compare` sets it from `seeds`)
 
-TINY = CatsDogsConfig(data='fashion', backbone='efficientnet_lite0', size=32, budgets=(20, 100), scratch_epochs=2, finetune_epochs=1,
+TINY = CatsDogsConfig(data='fashion', backbone='efficientnet_lite0', size=32, probe_sizes=(32, 48), budgets=(20, 100), scratch_epochs=2, finetune_epochs=1,
                       min_steps=5, ft_min_steps=20, finetune_max=100, n_test=100, seeds=(0,))
 CPU = CatsDogsConfig()
-GPU = CatsDogsConfig(size=160, scratch_epochs=40, finetune_epochs=8, min_steps=250, ft_min_steps=1000, finetune_max=0, seeds=(0, 1, 2, 3, 4))
+GPU = CatsDogsConfig(size=160, probe_sizes=(160, 224), scratch_epochs=40, finetune_epochs=8, min_steps=250, ft_min_steps=1000, finetune_max=0, seeds=(0, 1, 2, 3, 4))
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
 
 # %% ../nbs/30_catsdogs.ipynb #1e45cc39
@@ -228,6 +230,13 @@ def _features_of(pre: Pretrained, x: torch.Tensor, used: torch.Tensor, size: int
     f = extract_features(pre, x[used], size, device=device)
     return torch.zeros(len(x), f.shape[1]).index_copy_(0, used, f)
 
+def probe_best_size(feats: dict, i: torch.Tensor, y: torch.Tensor) -> tuple[np.ndarray, int]:
+    "The linear probe on the training images `i` at each input size of `feats` ({size: (training features, test features)}); the test probabilities of the one whose cross-validated accuracy (at its best `C`) is highest, and its size."
+    fits = {s: linear_probe(ftr[i], y, fte) for s, (ftr, fte) in feats.items()}
+    cv = {s: clf[-1].scores_[1].mean(0).max() for s, (_, clf) in fits.items()}  # mean over the 5 folds, best C
+    best = max(cv, key=cv.get)
+    return fits[best][0], best
+
 def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | None = None, out_dir: str | Path | None = None,
             resume: bool = False, device=None, quiet: bool = False) -> tuple[pd.DataFrame, dict]:
     "Test accuracy of the from-scratch CNN, the linear probe and fine-tuning at each of `cfg.budgets`, once per seed of `cfg.seeds` (a line per model unless `quiet`); and the last fine-tuned model's test probabilities."
@@ -239,7 +248,7 @@ def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | Non
     key = lambda m, b, s: f"{m}@{b}@{s}"
     have = {key(r['method'], r['budget'], r['seed']) for r in rows}
     subsets = {(b, seed): subset(pair.ytr, b, seed) for b in cfg.budgets for seed in cfg.seeds}
-    feats, extra = {}, {}  # the features of every training image a probe uses, computed once for all of them
+    feats, extra = {}, {}  # per probe size: the features of every training image a probe uses, computed once for all of them
     for (b, seed), i in subsets.items():
         run_cfg = replace(cfg, seed=seed)
         jobs = ['scratch CNN', 'linear probe'] + (['fine-tuned'] if not cfg.finetune_max or 0 < b <= cfg.finetune_max else [])
@@ -247,18 +256,22 @@ def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | Non
             if key(m, b, seed) in have: continue
             t = time.perf_counter()
             if m == 'scratch CNN':
+                size = pair.xtr.shape[1]  # the images' own
                 p = predict_logits(train_scratch(to_input(pair.xtr[i]), pair.ytr[i], run_cfg, device, quiet=True), to_input(xte), device=device).softmax(1)[:, 1].numpy()
             elif m == 'linear probe':
-                if not feats: feats.update(tr=_features_of(pre, pair.xtr, torch.cat(list(subsets.values())), cfg.size, device), te=extract_features(pre, xte, cfg.size, device=device))
+                if not feats:
+                    used = torch.cat(list(subsets.values()))
+                    feats.update({s: (_features_of(pre, pair.xtr, used, s, device), extract_features(pre, xte, s, device=device)) for s in cfg.probe_sizes})
                 same = [r for r in rows if r['method'] == m and r['budget'] == b == 0]  # all labels: the same images for every seed
-                p = np.array(same[0]['p']) if same else linear_probe(feats['tr'][i], pair.ytr[i], feats['te'])[0]  # and the probe has no randomness
+                p, size = (np.array(same[0]['p']), same[0]['size']) if same else probe_best_size(feats, i, pair.ytr[i])  # and the probe has no randomness
             else:
+                size = cfg.size
                 model = finetune(pre, pair.xtr[i], pair.ytr[i], run_cfg, device, quiet=True)
-                p = predict_logits(model, to_input(xte, cfg.size), device=device).softmax(1)[:, 1].numpy()
+                p = predict_logits(model, to_input(xte, size), device=device).softmax(1)[:, 1].numpy()
                 extra['model'] = model
                 if out_dir: save_trained(Path(out_dir)/'model.pt', run_cfg, model, classes=list(pair.classes), per_class=b)
             rows.append(dict(method=m, per_class=b or len(pair.ytr) // 2, budget=b, seed=seed, accuracy=float(((p > 0.5) == yte.numpy()).mean()),
-                             seconds=time.perf_counter() - t, p=[round(float(v), 5) for v in p]))
+                             seconds=time.perf_counter() - t, size=size, p=[round(float(v), 5) for v in p]))
             have.add(key(m, b, seed))
             if not quiet and not in_test(): print(f"{m:12s} {rows[-1]['per_class']:5d} per class, seed {seed}: {rows[-1]['accuracy']:.3f} in {rows[-1]['seconds']:.0f} s", flush=True)
             if done_path: _save_json(dict(config=asdict(cfg), rows=rows), done_path)
