@@ -20,13 +20,13 @@ from .core import CheckpointMismatch, Result, atomic_path, describe_device, get_
 from .data import DataUnavailable
 from .datasets import FASHION_CLASSES, load_cifar10, load_fashion_mnist
 from .learner import Learner, get_dls
-from .pretrained import CAT_CLASSES, DOG_CLASSES, Pretrained, load_classifier, load_image
+from .pretrained import CAT_CLASSES, DOG_CLASSES, LITE0_STAGES, EfficientNetLite, Pretrained, load_classifier, load_image
 
 # %% auto #0
 __all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'Pair', 'load_pair', 'subset', 'CatsDogsConfig', 'pixel_baseline', 'small_cnn',
-           'to_input', 'shift_flip', 'ShiftFlip', 'scratch_cnn', 'train_scratch', 'predict_logits', 'extract_features',
-           'linear_probe', 'FineTuned', 'finetune', 'probe_best_size', 'compare', 'summarize', 'gradcam', 'load_model',
-           'predict', 'run']
+           'to_input', 'shift_flip', 'ShiftFlip', 'scratch_cnn', 'train_scratch', 'predict_logits', 'stage_ends',
+           'extract_features', 'linear_probe', 'FineTuned', 'finetune', 'probe_best', 'compare', 'summarize', 'gradcam',
+           'load_model', 'predict', 'run']
 
 # %% ../nbs/30_catsdogs.ipynb #26e032dc
 @dataclass
@@ -72,7 +72,8 @@ class CatsDogsConfig:
     data: str = 'auto'                   # 'cifar' (cats vs dogs), 'fashion' (T-shirt/top vs shirt, the offline stand-in), 'auto'
     backbone: str = 'auto'               # 'resnet18' (torchvision, online), 'efficientnet_lite0' (PyPI), 'auto'
     size: int = 96                       # pixels the pretrained network sees (images are upscaled to it)
-    probe_sizes: tuple = (96, 128)       # the linear probe uses whichever of these cross-validates best on the training labels
+    probe_sizes: tuple = (96, 128)       # the linear probe uses whichever size and...
+    probe_features: tuple = ('last', 'stages')  # ...features (`extract_features`) cross-validate best on the training labels
     budgets: tuple = (50, 200, 1000, 0)  # labelled training images per class to compare at (0 = all)
     scratch_epochs: int = 15             # epochs of the from-scratch CNN...
     finetune_epochs: int = 3             # ...and of fine-tuning...
@@ -167,20 +168,37 @@ def predict_logits(model: nn.Module, x: torch.Tensor, bs: int = 32, device=None)
     return torch.cat([model(x[i:i + bs].to(dev)).float().cpu() for i in range(0, len(x), bs)])
 
 # %% ../nbs/30_catsdogs.ipynb #bdb15002
+def stage_ends(model: nn.Module) -> list[str]:
+    "Names of the modules that end the backbone's last three stages: EfficientNet-Lite's last block of each, or a torchvision ResNet's layer2-4."
+    if isinstance(model, EfficientNetLite): return [f'blocks.{i}' for i in np.cumsum([n for n, *_ in LITE0_STAGES])[-3:] - 1]
+    return ['layer2', 'layer3', 'layer4']
+
 @torch.no_grad()
-def extract_features(pre: Pretrained, x: torch.Tensor, size: int, bs: int = 32, device=None) -> torch.Tensor:
-    "Frozen pretrained features (N, n_features) of uint8 images (N, H, W, 3), upscaled to `size`, in small batches (as `predict_logits`)."
+def extract_features(pre: Pretrained, x: torch.Tensor, size: int, bs: int = 32, device=None) -> dict[str, torch.Tensor]:
+    """Frozen pretrained features of uint8 images (N, H, W, 3), upscaled to `size`, in small batches (as `predict_logits`), in one
+    pass: 'last', what the network's classifier reads (N, 1280 for EfficientNet-Lite0), and 'stages', the outputs of its last
+    three stages averaged over the image and concatenated (N, 112 + 192 + 320), which keep more of the small details."""
     dev = get_device(device)
     pre.model.eval().to(dev)
-    return torch.cat([pre.model.features(pre.normalize(to_input(x[i:i + bs], size)).to(dev)).float().cpu() for i in range(0, len(x), bs)])
+    modules, taps = dict(pre.model.named_modules()), []
+    hooks = [modules[name].register_forward_hook(lambda m, inp, out: taps.append(out.mean((2, 3)))) for name in stage_ends(pre.model)]
+    out = {'last': [], 'stages': []}
+    try:
+        for i in range(0, len(x), bs):
+            out['last'].append(pre.model.features(pre.normalize(to_input(x[i:i + bs], size)).to(dev)).float().cpu())
+            out['stages'].append(torch.cat(taps, 1).float().cpu()); taps.clear()
+    finally:
+        for h in hooks: h.remove()
+    return {k: torch.cat(v) for k, v in out.items()}
 
 def linear_probe(ftr: torch.Tensor, ytr: torch.Tensor, fte: torch.Tensor, C: float | None = None):
     "Logistic regression on standardised features, its `C` chosen by 5-fold cross-validation on the training labels unless given: (predicted probability of class 1 for `fte`, the fitted pipeline)."
     from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
     logreg = LogisticRegression(C=C, max_iter=2000) if C else LogisticRegressionCV(Cs=np.logspace(-4, 1, 11), cv=5, max_iter=2000)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), threadpool_limits(1, user_api='blas'):  # one BLAS thread: beside torch's threads, two run many times slower (measured below)
         warnings.simplefilter('ignore', FutureWarning)  # scikit-learn announcing changes of defaults these arguments do not use
         clf = make_pipeline(StandardScaler(), logreg).fit(ftr.numpy(), ytr.numpy())
     return clf.predict_proba(fte.numpy())[:, 1], clf
@@ -224,16 +242,15 @@ def _saved_rows(cfg: CatsDogsConfig, path: Path | None, resume: bool) -> list[di
         raise CheckpointMismatch(f"{path} was saved with another config; resume with the same --set options, or use another --out")
     return saved['rows']
 
-def _features_of(pre: Pretrained, x: torch.Tensor, used: torch.Tensor, size: int, device) -> torch.Tensor:
-    "Features of the images `x[used]`, at their places in a tensor as long as `x` (zeros elsewhere)."
+def _features_of(pre: Pretrained, x: torch.Tensor, used: torch.Tensor, size: int, device) -> dict[str, torch.Tensor]:
+    "`extract_features` of the images `x[used]`, at their places in tensors as long as `x` (zeros elsewhere)."
     used = used.unique()
-    f = extract_features(pre, x[used], size, device=device)
-    return torch.zeros(len(x), f.shape[1]).index_copy_(0, used, f)
+    return {k: torch.zeros(len(x), f.shape[1]).index_copy_(0, used, f) for k, f in extract_features(pre, x[used], size, device=device).items()}
 
-def probe_best_size(feats: dict, i: torch.Tensor, y: torch.Tensor) -> tuple[np.ndarray, int]:
-    "The linear probe on the training images `i` at each input size of `feats` ({size: (training features, test features)}); the test probabilities of the one whose cross-validated accuracy (at its best `C`) is highest, and its size."
-    fits = {s: linear_probe(ftr[i], y, fte) for s, (ftr, fte) in feats.items()}
-    cv = {s: clf[-1].scores_[1].mean(0).max() for s, (_, clf) in fits.items()}  # mean over the 5 folds, best C
+def probe_best(feats: dict, i: torch.Tensor, y: torch.Tensor) -> tuple[np.ndarray, tuple]:
+    "The linear probe on the training images `i` with each candidate of `feats` ({(size, features): (training features, test features)}); the test probabilities of the one whose cross-validated accuracy (at its best `C`) is highest, and its key."
+    fits = {k: linear_probe(ftr[i], y, fte) for k, (ftr, fte) in feats.items()}
+    cv = {k: clf[-1].scores_[1].mean(0).max() for k, (_, clf) in fits.items()}  # mean over the 5 folds, best C
     best = max(cv, key=cv.get)
     return fits[best][0], best
 
@@ -248,22 +265,24 @@ def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | Non
     key = lambda m, b, s: f"{m}@{b}@{s}"
     have = {key(r['method'], r['budget'], r['seed']) for r in rows}
     subsets = {(b, seed): subset(pair.ytr, b, seed) for b in cfg.budgets for seed in cfg.seeds}
-    feats, extra = {}, {}  # per probe size: the features of every training image a probe uses, computed once for all of them
+    feats, extra = {}, {}  # per (size, features): those of every training image a probe uses, computed once for all of them
     for (b, seed), i in subsets.items():
         run_cfg = replace(cfg, seed=seed)
         jobs = ['scratch CNN', 'linear probe'] + (['fine-tuned'] if not cfg.finetune_max or 0 < b <= cfg.finetune_max else [])
         for m in jobs:
             if key(m, b, seed) in have: continue
-            t = time.perf_counter()
+            t, features = time.perf_counter(), None  # `features`: the probe's choice
             if m == 'scratch CNN':
                 size = pair.xtr.shape[1]  # the images' own
                 p = predict_logits(train_scratch(to_input(pair.xtr[i]), pair.ytr[i], run_cfg, device, quiet=True), to_input(xte), device=device).softmax(1)[:, 1].numpy()
             elif m == 'linear probe':
                 if not feats:
                     used = torch.cat(list(subsets.values()))
-                    feats.update({s: (_features_of(pre, pair.xtr, used, s, device), extract_features(pre, xte, s, device=device)) for s in cfg.probe_sizes})
+                    for s in cfg.probe_sizes:
+                        ftr, fte = _features_of(pre, pair.xtr, used, s, device), extract_features(pre, xte, s, device=device)
+                        feats.update({(s, k): (ftr[k], fte[k]) for k in cfg.probe_features})
                 same = [r for r in rows if r['method'] == m and r['budget'] == b == 0]  # all labels: the same images for every seed
-                p, size = (np.array(same[0]['p']), same[0]['size']) if same else probe_best_size(feats, i, pair.ytr[i])  # and the probe has no randomness
+                p, (size, features) = (np.array(same[0]['p']), (same[0]['size'], same[0]['features'])) if same else probe_best(feats, i, pair.ytr[i])  # and the probe has no randomness
             else:
                 size = cfg.size
                 model = finetune(pre, pair.xtr[i], pair.ytr[i], run_cfg, device, quiet=True)
@@ -271,7 +290,7 @@ def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | Non
                 extra['model'] = model
                 if out_dir: save_trained(Path(out_dir)/'model.pt', run_cfg, model, classes=list(pair.classes), per_class=b)
             rows.append(dict(method=m, per_class=b or len(pair.ytr) // 2, budget=b, seed=seed, accuracy=float(((p > 0.5) == yte.numpy()).mean()),
-                             seconds=time.perf_counter() - t, size=size, p=[round(float(v), 5) for v in p]))
+                             seconds=time.perf_counter() - t, size=size, features=features, p=[round(float(v), 5) for v in p]))
             have.add(key(m, b, seed))
             if not quiet and not in_test(): print(f"{m:12s} {rows[-1]['per_class']:5d} per class, seed {seed}: {rows[-1]['accuracy']:.3f} in {rows[-1]['seconds']:.0f} s", flush=True)
             if done_path: _save_json(dict(config=asdict(cfg), rows=rows), done_path)
