@@ -14,15 +14,15 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .core import Result, Timer, atomic_path, check_instance, describe_device, load_trained, save_trained, set_seed, setup_threads
+from .core import Result, Timer, atomic_path, check_instance, check_int, check_number, describe_device, load_trained, save_trained, set_seed, setup_threads
 from .learner import CheckpointCB, EMACB, Learner, PlotCB, WarmupDecayCB, accuracy
 from .sentiment import (NBSVM, Batcher, EncoderClassifier, SentimentConfig, _batched, clean, get_data, get_dls,
                                   get_transformer, predict_proba)
 from .sentiment import predict as predict_reviews
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'FastConfig', 'get_split', 'layerwise_groups', 'finetune', 'StackBatcher', 'Stacked',
-           'fit_stack', 'film_interval', 'save_model', 'load_model', 'predict', 'run']
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'FastConfig', 'check_config', 'get_split', 'layerwise_groups', 'finetune',
+           'StackBatcher', 'Stacked', 'fit_stack', 'film_interval', 'save_model', 'load_model', 'predict', 'run']
 
 # %% ../nbs/41_sentiment_fast.ipynb #98238001
 @dataclass
@@ -46,6 +46,16 @@ CPU = FastConfig()
 GPU = FastConfig(budget_s=None, epochs=3)  # no budget: three epochs
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
 
+def check_config(cfg: FastConfig) -> FastConfig:
+    "`cfg` if its numbers make sense, else a clear error before any data or weights are loaded (`run`, `finetune`)."
+    check_instance(cfg, 'cfg', FastConfig, 'take a preset and change it, e.g. replace(CPU, ema=0.999)')
+    if cfg.ema is not None and not 0 < check_number(cfg.ema, 'ema') < 1:
+        raise ValueError(f"ema must be between 0 and 1 (0.99 averages about the last 100 steps) or None (keep the last weights), not {cfg.ema!r}")
+    if cfg.budget_s is not None: check_number(cfg.budget_s, 'budget_s', above=0)
+    check_number(cfg.lr, 'lr', above=0); check_number(cfg.layer_decay, 'layer_decay', above=0)
+    check_int(cfg.bs, 'bs', 1); check_int(cfg.epochs, 'epochs', 1); check_int(cfg.warmup, 'warmup', 0)
+    return cfg
+
 # %% ../nbs/41_sentiment_fast.ipynb #6b098a20
 def get_split(cfg: FastConfig, reviews: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     "Chapter 40's Rotten Tomatoes split by film (train / valid / test, with a `clean` column), whatever `cfg.seed` is."
@@ -64,7 +74,7 @@ def layerwise_groups(model: EncoderClassifier, lr: float, decay: float) -> list[
 def finetune(cfg: FastConfig, data: dict, device=None, cbs=(), quiet: bool = False, ckpt: str | Path | None = None,
              resume: bool = False) -> tuple[Learner, Batcher]:
     "Fine-tune MiniLM on data['train'] for `cfg.budget_s` seconds (or `cfg.epochs`): layer-wise rates, warm-up then linear decay, the weights averaged (`cfg.ema`), checkpointed to `ckpt`."
-    set_seed(cfg.seed)
+    set_seed(check_config(cfg).seed)
     tok, model = get_transformer('minilm', cfg.max_len)
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(not cfg.freeze_word_embeddings)
     if model.encoder.pooler is not None: model.encoder.pooler.requires_grad_(False)  # BERT's [CLS] pooler: mean pooling never reads it
@@ -167,7 +177,7 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/sentiment_fast', cfg: F
     stack's gain over the encoder alone, with 95% intervals over films; the stack saved to `out_dir`, with every test prediction."""
     setup_threads()
     t0 = time.perf_counter()
-    cfg, out = cfg or PRESETS[preset], Path(out_dir)
+    cfg, out = check_config(cfg or PRESETS[preset]), Path(out_dir)
     data = get_split(cfg, reviews)
     te = data['test']
     src = f"rotten_tomatoes: {len(data['train'])} train / {len(data['valid'])} valid / {len(te)} test snippets ({te.film.nunique()} films), split by film"
