@@ -1,5 +1,5 @@
 "The `weekend` command as a user runs it: results for good input, one-line errors for bad input."
-import json, os, subprocess, sys
+import json, os, re, signal, subprocess, sys, time
 from pathlib import Path
 
 import pytest
@@ -153,10 +153,23 @@ def test_run_sentiment_and_predict(tmp_path):
     assert "truncated=False), Prediction(label=" in out and 'truncated=True)]' in out and 'review 0 is empty' in out
 
 
-def test_run_sentiment_fast_and_predict(tmp_path):
-    "Chapter 41's tiny preset end to end: every accuracy with its interval over films; the stacked model predicts from a fresh process."
-    r = weekend('run', 'sentiment_fast', '--preset', 'tiny', '--out', str(tmp_path))
+def test_run_sentiment_fast_killed_resumes_and_predicts(tmp_path):
+    """Chapter 41's tiny preset end to end, SIGKILLed after its first checkpoint (step 5 of its epoch) and resumed: every
+    accuracy with its interval over films; the stacked model predicts from a fresh process."""
+    args = ['run', 'sentiment_fast', '--preset', 'tiny', '--out', str(tmp_path)]
+    out = tmp_path / 'sentiment_fast'
+    p = subprocess.Popen([WEEKEND, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.time()
+    while not (out / 'checkpoint.pt').exists():
+        assert p.poll() is None and time.time() - t0 < 300, 'the run ended before its first checkpoint'
+        time.sleep(0.05)
+    assert p.poll() is None, 'the run ended before it could be killed'
+    p.send_signal(signal.SIGKILL); p.wait()
+    assert not (out / 'results.json').exists()
+    r = weekend(*args, '--resume')
     assert r.returncode == 0, r.stderr
+    resumed = re.search(r'resumed from step (\d+)', r.stdout)
+    assert resumed and int(resumed[1]) >= 5, r.stdout  # continued from a checkpoint, not from the start
     res = {x['metric'].split(' (')[0]: x for x in json.loads((tmp_path / 'sentiment_fast' / 'results.json').read_text())}
     majority = res['test accuracy, majority class']['value']
     stacked = res['test accuracy, MiniLM fine-tuned + NB-SVM, stacked']

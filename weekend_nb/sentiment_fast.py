@@ -40,8 +40,9 @@ class FastConfig:
     ema: float | None = 0.99             # the model keeps the moving average of its weights (chapter 02's EMACB); None: the last weights
     nbsvm_C: float = 0.03                # chapter 40's NB-SVM, chosen there by cross-validation grouped by film
     nbsvm_beta: float = 1.0
+    ckpt_every: int = 100                # steps between checkpoints of a `run` (and one after each epoch): a killed run resumes from the last
 
-TINY = FastConfig(n_reviews=800, lr=1e-3, epochs=1, budget_s=None, warmup=5, ema=0.9)
+TINY = FastConfig(n_reviews=800, lr=1e-3, epochs=1, budget_s=None, warmup=5, ema=0.9, ckpt_every=5)
 CPU = FastConfig()
 GPU = FastConfig(budget_s=None, epochs=3)  # no budget: three epochs
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
@@ -53,7 +54,7 @@ def check_config(cfg: FastConfig) -> FastConfig:
         raise ValueError(f"ema must be between 0 and 1 (0.99 averages about the last 100 steps) or None (keep the last weights), not {cfg.ema!r}")
     if cfg.budget_s is not None: check_number(cfg.budget_s, 'budget_s', above=0)
     check_number(cfg.lr, 'lr', above=0); check_number(cfg.layer_decay, 'layer_decay', above=0)
-    check_int(cfg.bs, 'bs', 1); check_int(cfg.epochs, 'epochs', 1); check_int(cfg.warmup, 'warmup', 0)
+    check_int(cfg.bs, 'bs', 1); check_int(cfg.epochs, 'epochs', 1); check_int(cfg.warmup, 'warmup', 0); check_int(cfg.ckpt_every, 'ckpt_every', 1)
     return cfg
 
 # %% ../nbs/41_sentiment_fast.ipynb #6b098a20
@@ -82,7 +83,7 @@ def finetune(cfg: FastConfig, data: dict, device=None, cbs=(), quiet: bool = Fal
     opt = lambda params, lr, weight_decay: torch.optim.AdamW(layerwise_groups(model, lr, cfg.layer_decay), lr=lr, weight_decay=weight_decay)
     learn = Learner(model, get_dls(data, batcher, cfg.bs, cfg.seed), nn.functional.cross_entropy, lr=cfg.lr, opt_func=opt, wd=0.01,
                     metrics={'accuracy': accuracy}, device=device, grad_clip=1.0, seed=cfg.seed, progress=not quiet,
-                    cbs=[WarmupDecayCB(cfg.warmup), *([EMACB(cfg.ema)] if cfg.ema else []), *cbs, *([CheckpointCB(ckpt, every=100)] if ckpt else [])])
+                    cbs=[WarmupDecayCB(cfg.warmup), *([EMACB(cfg.ema)] if cfg.ema else []), *cbs, *([CheckpointCB(ckpt, every=cfg.ckpt_every)] if ckpt else [])])
     learn.fit(cfg.epochs, budget_s=cfg.budget_s, cfg=cfg, resume=ckpt if resume else None)
     return learn, batcher
 
