@@ -177,7 +177,7 @@ def stage_ends(model: nn.Module) -> list[str]:
 def extract_features(pre: Pretrained, x: torch.Tensor, size: int, bs: int = 32, device=None) -> dict[str, torch.Tensor]:
     """Frozen pretrained features of uint8 images (N, H, W, 3), upscaled to `size`, in small batches (as `predict_logits`), in one
     pass: 'last', what the network's classifier reads (N, 1280 for EfficientNet-Lite0), and 'stages', the outputs of its last
-    three stages averaged over the image and concatenated (N, 112 + 192 + 320), which keep more of the small details."""
+    three stages averaged over the image and concatenated (N, 112 + 192 + 320); the probe chooses between them by cross-validation."""
     dev = get_device(device)
     pre.model.eval().to(dev)
     modules, taps = dict(pre.model.named_modules()), []
@@ -198,7 +198,7 @@ def linear_probe(ftr: torch.Tensor, ytr: torch.Tensor, fte: torch.Tensor, C: flo
     from sklearn.preprocessing import StandardScaler
     from threadpoolctl import threadpool_limits
     logreg = LogisticRegression(C=C, max_iter=2000) if C else LogisticRegressionCV(Cs=np.logspace(-4, 1, 11), cv=5, max_iter=2000)
-    with warnings.catch_warnings(), threadpool_limits(1, user_api='blas'):  # one BLAS thread: these fits are chains of small matrix products, which two ran 10x slower here (measured below)
+    with warnings.catch_warnings(), threadpool_limits(1, user_api='blas'):  # one BLAS thread: these fits are chains of small matrix products, which two ran 10-15x slower here (measured below)
         warnings.simplefilter('ignore', FutureWarning)  # scikit-learn announcing changes of defaults these arguments do not use
         clf = make_pipeline(StandardScaler(), logreg).fit(ftr.numpy(), ytr.numpy())
     return clf.predict_proba(fte.numpy())[:, 1], clf
