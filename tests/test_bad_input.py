@@ -217,3 +217,21 @@ def test_bad_sentiment_fast_config_is_refused_before_loading(tmp_path, monkeypat
     monkeypatch.setattr(sentiment_fast, 'get_split', lambda *a, **k: pytest.fail('the data was loaded before the config was checked'))
     e = assert_clear_error(lambda: sentiment_fast.run(cfg=replace(sentiment_fast.TINY, **bad), out_dir=tmp_path))
     assert next(iter(bad)) in str(e)
+
+
+@pytest.mark.parametrize('bad', [dict(probe_features=('middle',)), dict(budgets=(20, -1)), dict(seeds=()), dict(size=8), dict(data='mnist'),
+                                 dict(smoothing=1.0), dict(ft_lr=0.0)])
+def test_bad_catsdogs_config_is_refused_before_loading(tmp_path, monkeypatch, bad):
+    "`weekend run catsdogs --set probe_features=middle` and the like: refused by name before the images or the backbone are loaded."
+    monkeypatch.setattr(catsdogs, 'load_pair', lambda *a, **k: pytest.fail('the images were loaded before the config was checked'))
+    e = assert_clear_error(lambda: catsdogs.run(cfg=replace(catsdogs.TINY, **bad), out_dir=tmp_path))
+    assert next(iter(bad)) in str(e)
+
+
+def test_catsdogs_budget_over_the_training_set_is_refused():
+    "A budget of more labels per class than the training set has is an error, not a silent run on all of them."
+    g = torch.Generator().manual_seed(0)
+    pair = catsdogs.Pair(torch.randint(0, 255, (40, 28, 28, 3), dtype=torch.uint8, generator=g), torch.arange(40) % 2,
+                         torch.randint(0, 255, (10, 28, 28, 3), dtype=torch.uint8, generator=g), torch.arange(10) % 2, ('a', 'b'), 'random')
+    e = assert_clear_error(lambda: catsdogs.compare(replace(catsdogs.TINY, budgets=(10, 30)), pair, pre=object()))
+    assert 'budgets' in str(e) and '20' in str(e)

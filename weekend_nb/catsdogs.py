@@ -16,17 +16,18 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .core import CheckpointMismatch, Result, atomic_path, describe_device, get_device, in_test, load_trained, save_trained, set_seed, setup_threads
+from .core import (CheckpointMismatch, Result, atomic_path, check_choice, check_instance, check_int, check_number, describe_device, get_device,
+                            in_test, load_trained, save_trained, set_seed, setup_threads)
 from .data import DataUnavailable
 from .datasets import FASHION_CLASSES, load_cifar10, load_fashion_mnist
 from .learner import Learner, get_dls
 from .pretrained import CAT_CLASSES, DOG_CLASSES, LITE0_STAGES, EfficientNetLite, Pretrained, load_classifier, load_image
 
 # %% auto #0
-__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'Pair', 'load_pair', 'subset', 'CatsDogsConfig', 'pixel_baseline', 'small_cnn',
-           'to_input', 'shift_flip', 'ShiftFlip', 'scratch_cnn', 'train_scratch', 'predict_logits', 'stage_ends',
-           'extract_features', 'linear_probe', 'FineTuned', 'finetune', 'probe_best', 'compare', 'summarize', 'gradcam',
-           'load_model', 'predict', 'run']
+__all__ = ['TINY', 'CPU', 'GPU', 'PRESETS', 'FEATURES', 'Pair', 'load_pair', 'subset', 'CatsDogsConfig', 'check_config',
+           'pixel_baseline', 'small_cnn', 'to_input', 'shift_flip', 'ShiftFlip', 'scratch_cnn', 'train_scratch',
+           'predict_logits', 'stage_ends', 'extract_features', 'linear_probe', 'FineTuned', 'finetune', 'probe_best',
+           'compare', 'summarize', 'gradcam', 'load_model', 'predict', 'run']
 
 # %% ../nbs/30_catsdogs.ipynb #26e032dc
 @dataclass
@@ -96,6 +97,26 @@ TINY = CatsDogsConfig(data='fashion', backbone='efficientnet_lite0', size=32, pr
 CPU = CatsDogsConfig()
 GPU = CatsDogsConfig(size=160, probe_sizes=(160, 224), scratch_epochs=40, finetune_epochs=8, min_steps=250, ft_min_steps=1000, finetune_max=0, seeds=(0, 1, 2, 3, 4))
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
+
+FEATURES = ('last', 'stages')  # what `extract_features` returns
+
+def check_config(cfg: CatsDogsConfig) -> CatsDogsConfig:
+    "`cfg` if its fields make sense, else a clear error naming the field, before any images or weights are loaded (`compare`, `run`)."
+    check_instance(cfg, 'cfg', CatsDogsConfig, 'take a preset and change it, e.g. replace(CPU, budgets=(50, 200))')
+    check_choice(cfg.data, 'data', ('cifar', 'fashion', 'auto')); check_choice(cfg.backbone, 'backbone', ('resnet18', 'efficientnet_lite0', 'auto'))
+    for name in ('probe_sizes', 'probe_features', 'budgets', 'seeds'):
+        if not isinstance(v := getattr(cfg, name), (tuple, list)) or not v: raise ValueError(f"{name} must be a non-empty tuple, not {v!r}")
+    check_int(cfg.size, 'size (pixels)', 16)
+    for s in cfg.probe_sizes: check_int(s, 'probe_sizes (pixels)', 16)
+    for f in cfg.probe_features: check_choice(f, 'probe_features', FEATURES)
+    for b in cfg.budgets: check_int(b, 'budgets (labels per class, 0: all)', 0)
+    for s in cfg.seeds: check_int(s, 'seeds', 0)
+    check_int(cfg.seed, 'seed', 0)
+    for name in ('scratch_epochs', 'finetune_epochs', 'width', 'bs', 'ft_bs'): check_int(getattr(cfg, name), name, 1)
+    for name in ('min_steps', 'ft_min_steps', 'finetune_max', 'n_test'): check_int(getattr(cfg, name), name, 0)
+    check_number(cfg.lr, 'lr', above=0); check_number(cfg.ft_lr, 'ft_lr', above=0); check_number(cfg.wd, 'wd', lo=0)
+    check_number(cfg.smoothing, 'smoothing', lo=0, hi=0.99)
+    return cfg
 
 # %% ../nbs/30_catsdogs.ipynb #1e45cc39
 def pixel_baseline(pair: Pair, per_class: int = 0, seed: int = 0) -> float:
@@ -257,7 +278,10 @@ def probe_best(feats: dict, i: torch.Tensor, y: torch.Tensor) -> tuple[np.ndarra
 def compare(cfg: CatsDogsConfig, pair: Pair | None = None, pre: Pretrained | None = None, out_dir: str | Path | None = None,
             resume: bool = False, device=None, quiet: bool = False) -> tuple[pd.DataFrame, dict]:
     "Test accuracy of the from-scratch CNN, the linear probe and fine-tuning at each of `cfg.budgets`, once per seed of `cfg.seeds` (a line per model unless `quiet`); and the last fine-tuned model's test probabilities."
+    check_config(cfg)
     pair, pre = pair or load_pair(cfg.data), pre or load_classifier(cfg.backbone)
+    have_per_class = int(torch.bincount(pair.ytr).min())
+    if max(cfg.budgets) > have_per_class: raise ValueError(f"budgets asks for {max(cfg.budgets):,} labels per class; the training set has {have_per_class:,} of each (0: all)")
     te = subset(pair.yte, cfg.n_test, cfg.seeds[0])
     xte, yte = pair.xte[te], pair.yte[te]
     done_path = Path(out_dir)/'progress.json' if out_dir else None
@@ -368,7 +392,7 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/catsdogs', cfg: CatsDog
     "Compare the from-scratch CNN, the linear probe and fine-tuning at each label budget; save `results.csv` and the last fine-tuned model."
     setup_threads()
     t0 = time.perf_counter()
-    cfg, out, dev = cfg or PRESETS[preset], Path(out_dir), describe_device()
+    cfg, out, dev = check_config(cfg or PRESETS[preset]), Path(out_dir), describe_device()
     out.mkdir(parents=True, exist_ok=True)
     pair, pre = load_pair(cfg.data), load_classifier(cfg.backbone)
     if resume and (out/'progress.json').exists():
