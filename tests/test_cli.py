@@ -90,6 +90,8 @@ def test_run_scale_tiny(tmp_path):
     (['serve', 'digits'], 2, 'has no web app'),
     (['run', 'style', '--set', 'size=huge'], 2, "size='huge': expected an integer"),
     (['run', 'catsdogs', '--set', 'budgets=lots'], 2, "budgets='lots'"),
+    (['run', 'catsdogs', '--set', 'probe_features=middle'], 2, "Unknown probe_features 'middle'"),
+    (['run', 'sentiment_fast', '--set', 'ema=1'], 2, 'ema must be between 0 and 1'),
     (['serve', 'movies', '--port', '70000'], 2, 'not between 0 and 65535'),
     (['serve', 'movies', '--port', 'http'], 2, 'invalid int value'),
 ])

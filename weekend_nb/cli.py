@@ -126,8 +126,10 @@ def cmd_run(args) -> int:
     ch = get_chapter(args.chapter)
     mod = importlib.import_module(ch.module)
     if args.preset not in mod.PRESETS: raise UsageError(f"chapter {ch.name} has no preset {args.preset!r}; choose from: {', '.join(mod.PRESETS)}")
-    try: cfg = with_overrides(mod.PRESETS[args.preset], args.set or [])
-    except ValueError as e: raise UsageError(f"--set {e}") from None
+    try:
+        cfg = with_overrides(mod.PRESETS[args.preset], args.set or [])
+        if hasattr(mod, 'check_config'): mod.check_config(cfg)  # a value that makes no sense for the chapter, e.g. ema=1: one line
+    except (ValueError, TypeError) as e: raise UsageError(f"--set {e}") from None
     resumable = 'resume' in inspect.signature(mod.run).parameters
     if args.resume and not resumable: raise UsageError(f"chapter {ch.name} has no long training to resume; run it without --resume")
     out = _writable(Path(args.out)/ch.name)
