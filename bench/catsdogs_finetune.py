@@ -128,24 +128,25 @@ for b in BUDGETS:
                          seconds=time.perf_counter() - t))
         print(f"{b:4d}/class seed {seed}  {rows[-1]['variant']:42s} {rows[-1]['accuracy']:.4f}  ({choice[0]} px, {choice[1]})", flush=True)
         for name in chosen:
-            t = time.perf_counter()
-            model, secs = trained.pop((b, seed, name), None) or (train(pair.xtr[i], pair.ytr[i], cfg, **VARIANTS[name]), None)
-            secs = secs or time.perf_counter() - t
+            if (b, seed, name) in trained: model, secs = trained.pop((b, seed, name))
+            else:
+                t = time.perf_counter()
+                model = train(pair.xtr[i], pair.ytr[i], cfg, **VARIANTS[name])
+                secs = time.perf_counter() - t
             runs = [(name, test_probs(model))] + ([(TTA, test_probs(model, flip=True))] if name == "the chapter's recipe" else [])
             for n, p in runs:
                 rows.append(dict(variant=n, per_class=b, seed=seed, accuracy=((p > 0.5) == yte).mean(), seconds=secs))
                 print(f"{b:4d}/class seed {seed}  {n:42s} {rows[-1]['accuracy']:.4f}  ({secs:.0f} s of training)", flush=True)
 
-df = pd.DataFrame(rows)
-from scipy import stats
-half = lambda v: stats.t.ppf(0.975, len(v) - 1) * np.std(v, ddof=1) / np.sqrt(len(v)) if len(v) > 1 else float('nan')
-recipe = df[df.variant == "the chapter's recipe"].set_index(['per_class', 'seed']).accuracy
+df = pd.DataFrame(rows).rename(columns={'variant': 'method'})
+recipe = df[df.method == "the chapter's recipe"][['per_class', 'seed', 'accuracy']]
+paired = df.merge(recipe, on=['per_class', 'seed'], suffixes=('', '_recipe')).eval('accuracy = accuracy - accuracy_recipe')
+acc, diff = (cd.summarize(d.assign(accuracy=d.accuracy * 100)).set_index(['method', 'per_class']) for d in (df, paired))  # in %
 out = []
-for (v, b), g in df.groupby(['variant', 'per_class'], sort=False):
-    acc = g.accuracy.to_numpy() * 100
-    d = (g.set_index(['per_class', 'seed']).accuracy - recipe).dropna().to_numpy() * 100
-    out.append({'per class': b, 'variant': v, 'test accuracy, %: mean [95% interval]': f"{acc.mean():.1f} [{acc.mean() - half(acc):.1f}, {acc.mean() + half(acc):.1f}]",
-                'seeds': ' / '.join(f"{x:.2f}" for x in acc),
-                'minus the recipe, paired': '' if v == "the chapter's recipe" else f"{d.mean():+.2f} [{d.mean() - half(d):+.2f}, {d.mean() + half(d):+.2f}]",
+for (v, b), g in df.groupby(['method', 'per_class'], sort=False):  # in the order they ran
+    a, d = acc.loc[(v, b)], diff.loc[(v, b)]
+    out.append({'per class': b, 'variant': v, 'test accuracy, %: mean [95% interval]': f"{a['mean']:.1f} [{a.lo:.1f}, {a.hi:.1f}]",
+                'seeds': ' / '.join(f"{x * 100:.2f}" for x in g.accuracy),
+                'minus the recipe, paired': '' if v == "the chapter's recipe" else f"{d['mean']:+.2f} [{d.lo:+.2f}, {d.hi:+.2f}]",
                 'seconds': f"{g.seconds.mean():.0f}"})
 print('\n' + pd.DataFrame(out).sort_values('per class', kind='stable').to_string(index=False))
