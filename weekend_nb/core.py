@@ -100,8 +100,9 @@ def set_rng_states(states: dict):
     if states['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(states['cuda'])
 
 # %% ../nbs/00_core.ipynb #b75ba733
-def _parse_field(key: str, raw: str, old: Any) -> Any:
-    "`raw` parsed as the type of the field's current value `old`."
+def _parse_field(key: str, raw: str, old: Any, optional: bool = False) -> Any:
+    "`raw` parsed as the type of the field's current value `old`; 'None' is None where the field allows it (`optional`)."
+    if (optional or old is None) and raw.lower() == 'none': return None
     if isinstance(old, bool):
         if raw.lower() in ('1', 'true', 'yes', 'on'): return True
         if raw.lower() in ('0', 'false', 'no', 'off'): return False
@@ -111,18 +112,18 @@ def _parse_field(key: str, raw: str, old: Any) -> Any:
         except ValueError: raise ValueError(f"{key}={raw!r}: expected {'an integer' if isinstance(old, int) else 'a number'}") from None
     if isinstance(old, tuple): return tuple(_parse_field(key, x.strip(), old[0]) if old else x.strip() for x in raw.split(',') if x.strip())
     if isinstance(old, Path): return Path(raw)
-    if old is None and raw.lower() == 'none': return None
     return raw
 
 def with_overrides(cfg: Any, sets: list[str] | dict) -> Any:
     "A copy of the dataclass `cfg` with `key=value` strings (or a dict of strings) applied, each parsed as that field's type."
     pairs = sets.items() if isinstance(sets, dict) else [s.partition('=')[::2] if '=' in s else (s, None) for s in sets]
-    names = [f.name for f in fields(cfg)]
+    optional = {f.name: 'None' in str(f.type) for f in fields(cfg)}  # `int | None` (a string under `from __future__ import annotations`)
+    names = list(optional)
     changes = {}
     for key, raw in pairs:
         if raw is None: raise ValueError(f"{key!r} is not key=value (e.g. n_epochs=3)")
         if key not in names: raise ValueError(f"{type(cfg).__name__} has no field {key!r}; it has: {', '.join(names)}")
-        changes[key] = _parse_field(key, raw, getattr(cfg, key))
+        changes[key] = _parse_field(key, raw, getattr(cfg, key), optional[key])
     return replace(cfg, **changes)
 
 # %% ../nbs/00_core.ipynb #d3974cb6
