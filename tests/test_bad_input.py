@@ -120,7 +120,8 @@ BAD = {
     'style.stylize': [lambda m, kw=kw: style.stylize(**{'cfg': style.TINY, **kw}) for kw in
                       [dict(size=True), dict(size=4), dict(steps=True), dict(steps=2.5), dict(steps=0), dict(content=42), dict(style='starry_nite'),
                        dict(content=np.full((20, 20, 3), NAN)), dict(cfg='x'),
-                       dict(cfg=replace(style.TINY, tol=1.5)), dict(cfg=replace(style.TINY, tol=NAN)), dict(cfg=replace(style.TINY, budget_s=-1))]],
+                       dict(cfg=replace(style.TINY, tol=1.5)), dict(cfg=replace(style.TINY, tol=NAN)), dict(cfg=replace(style.TINY, budget_s=-1)),
+                       dict(cfg=replace(style.TINY, winograd_from=0)), dict(cfg=replace(style.TINY, winograd_from='128'))]],
 }
 
 # one valid call of each, the control: it must run and answer

@@ -92,6 +92,8 @@ def test_run_scale_tiny(tmp_path):
     (['run', 'catsdogs', '--set', 'budgets=lots'], 2, "budgets='lots'"),
     (['run', 'catsdogs', '--set', 'probe_features=middle'], 2, "Unknown probe_features 'middle'"),
     (['run', 'sentiment_fast', '--set', 'ema=1'], 2, 'ema must be between 0 and 1'),
+    (['run', 'style', '--set', 'winograd_from=0'], 2, 'winograd_from must be a whole number of at least 1'),
+    (['run', 'style', '--set', 'steps=None'], 2, "steps='None': expected an integer"),
     (['serve', 'movies', '--port', '70000'], 2, 'not between 0 and 65535'),
     (['serve', 'movies', '--port', 'http'], 2, 'invalid int value'),
 ])

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from .core import Result, check_instance, check_int, check_number, describe_device, get_device, set_seed, setup_threads
 from .pretrained import VGG19_LAYERS, Pretrained, image_asset, load_image, load_vgg19
 
 # %% auto #0
-__all__ = ['STYLE_LAYERS', 'TINY', 'CPU', 'GPU', 'PRESETS', 'StyleConfig', 'load_picture', 'VGGFeatures', 'gram',
-           'relative_sq_error', 'content_loss', 'style_loss', 'tv_loss', 'stylize', 'run']
+__all__ = ['STYLE_LAYERS', 'TINY', 'CPU', 'GPU', 'PRESETS', 'WINOGRAD_BT', 'WINOGRAD_G', 'WINOGRAD_AT', 'StyleConfig',
+           'load_picture', 'VGGFeatures', 'gram', 'relative_sq_error', 'content_loss', 'style_loss', 'tv_loss',
+           'winograd_weights', 'winograd_conv', 'WinogradConv2d', 'use_winograd', 'check_config', 'stylize', 'run']
 
 # %% ../nbs/70_style.ipynb #179f9b7c
 STYLE_LAYERS = ('conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1')  # Gatys et al.'s style layers
@@ -40,10 +42,11 @@ class StyleConfig:
     tv_weight: float = 0.0           # total variation: a penalty on pixel noise (0: off)
     init: str = 'content'            # start from the photo ('content') or from noise ('noise', Gatys et al.)
     seed: int = 0                    # for the noise start
+    winograd_from: int | None = 128  # convolutions with at least this many input channels run Winograd's F(4x4, 3x3) (None: none)
 
 TINY = StyleConfig(size=64, steps=10)
 CPU = StyleConfig()
-GPU = StyleConfig(size=512, steps=500)
+GPU = StyleConfig(size=512, steps=500, winograd_from=None)  # cuDNN chooses its own algorithms (Winograd's among them)
 PRESETS = {'tiny': TINY, 'cpu': CPU, 'gpu': GPU}
 
 # %% ../nbs/70_style.ipynb #db3d6f4e
@@ -66,7 +69,7 @@ class VGGFeatures(nn.Module):
         unknown = [l for l in layers if l not in VGG19_LAYERS]
         if unknown: raise ValueError(f"Unknown VGG19 layers {unknown}: choose from {', '.join(VGG19_LAYERS)}")
         self.at = {VGG19_LAYERS[l] + 1: l for l in layers}  # index of each layer's ReLU
-        self.body, self.normalize = vgg.model[:max(self.at) + 1], vgg.normalize
+        self.body, self.normalize = vgg.model[:max(self.at) + 1], vgg.normalize  # a new Sequential over the same layers
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         out, x = {}, self.normalize(x)
         for i, layer in enumerate(self.body):
@@ -97,14 +100,79 @@ def tv_loss(x: torch.Tensor) -> torch.Tensor:
     "Total variation: the mean absolute difference between neighbouring pixels."
     return (x[..., 1:, :] - x[..., :-1, :]).abs().mean() + (x[..., 1:] - x[..., :-1]).abs().mean()
 
+# %% ../nbs/70_style.ipynb #d4f6b8c1
+WINOGRAD_BT = torch.tensor([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],     # F(4x4, 3x3):
+                            [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]], dtype=torch.float64)  # Lavin & Gray 2016
+WINOGRAD_G = torch.tensor([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
+                           [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]], dtype=torch.float64)
+WINOGRAD_AT = torch.tensor([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]], dtype=torch.float64)
+
+def winograd_weights(w: torch.Tensor) -> torch.Tensor:
+    "Filters (K, C, 3, 3) transformed once, G g G^T, as (36, C, K) for `winograd_conv` (computed in float64 on the CPU: MPS has no float64)."
+    u = torch.einsum('ip,kcpq,jq->ijck', WINOGRAD_G, w.detach().cpu().double(), WINOGRAD_G)
+    return u.reshape(36, w.shape[1], w.shape[0]).to(w.device, w.dtype).contiguous()
+
+def winograd_conv(x: torch.Tensor, u: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:
+    "3x3 convolution (stride 1, zero padding 1) of `x` (N, C, H, W) with filters `u` from `winograd_weights`: (N, K, H, W), channels-last."
+    BT, AT = WINOGRAD_BT.to(x), WINOGRAD_AT.to(x)
+    N, C, H, W = x.shape
+    K, th, tw = u.shape[2], -(-H // 4), -(-W // 4)  # 4x4 output tiles, rounded up
+    P = N * th * tw
+    xp = F.pad(x.permute(0, 2, 3, 1), (0, 0, 1, 4 * tw - W + 1, 1, 4 * th - H + 1))    # (N, H, W, C), padded to whole tiles
+    d = xp.unfold(1, 6, 4).unfold(2, 6, 4).permute(4, 5, 0, 1, 2, 3).reshape(6, 6 * P * C)  # 6x6 tiles, overlapping by 2
+    v = (BT @ (BT @ d).view(6, 6, P * C)).view(36, P, C)                               # B^T d B, rows then columns
+    m = torch.bmm(v, u).view(6, 6 * P * K)                                             # 36 products (P, C) @ (C, K)
+    y = (AT @ (AT @ m).view(4, 6, P * K)).view(4, 4, N, th, tw, K).permute(2, 3, 0, 4, 1, 5)  # A^T m A: (N, th, 4, tw, 4, K)
+    out = torch.empty(N, K, H, W, dtype=x.dtype, device=x.device, memory_format=torch.channels_last)
+    o = out.permute(0, 2, 3, 1)                                                        # the same memory as (N, H, W, K)
+    if (H, W) == (4 * th, 4 * tw): o = o.view(N, th, 4, tw, 4, K)
+    else: y = y.reshape(N, 4 * th, 4 * tw, K)[:, :H, :W]
+    if bias is None: o.copy_(y)
+    else: torch.add(y, bias, out=o)
+    return out
+
+class _WinogradFn(torch.autograd.Function):
+    "`winograd_conv` whose input gradient is the output gradient convolved with the flipped, channel-swapped filters (`u_back`)."
+    @staticmethod
+    def forward(ctx, x, u, u_back, bias):
+        ctx.save_for_backward(u_back)
+        return winograd_conv(x, u, bias)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return winograd_conv(grad, ctx.saved_tensors[0]), None, None, None
+
+class WinogradConv2d(nn.Module):
+    "A frozen 3x3 convolution (stride 1, padding 1) computed by Winograd's F(4x4, 3x3); the gradient flows to its input only."
+    def __init__(self, conv: nn.Conv2d):
+        super().__init__()
+        if conv.kernel_size != (3, 3) or conv.stride != (1, 1) or conv.padding != (1, 1) or conv.dilation != (1, 1) or conv.groups != 1:
+            raise ValueError(f"WinogradConv2d takes a 3x3 convolution with stride 1, padding 1 and one group, not {conv}")
+        w = conv.weight.detach()
+        self.register_buffer('u', winograd_weights(w))
+        self.register_buffer('u_back', winograd_weights(w.flip(2, 3).transpose(0, 1)))
+        self.register_buffer('bias', None if conv.bias is None else conv.bias.detach().clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return _WinogradFn.apply(x, self.u, self.u_back, self.bias)
+
+def use_winograd(feats: VGGFeatures, from_channels: int | None) -> VGGFeatures:
+    "`feats` with each convolution of at least `from_channels` input channels run as a `WinogradConv2d` (None: none); VGG19 itself is unchanged."
+    for i, layer in enumerate(feats.body):
+        if from_channels is not None and isinstance(layer, nn.Conv2d) and layer.in_channels >= from_channels: feats.body[i] = WinogradConv2d(layer)
+    return feats
+
 # %% ../nbs/70_style.ipynb #418b2c57
-def _check(cfg: StyleConfig):
+def check_config(cfg: StyleConfig) -> StyleConfig:
+    "`cfg` if its fields make sense, else a clear error before any picture or weight is loaded (`stylize` calls it)."
     check_instance(cfg, 'cfg', StyleConfig, 'start from TINY, CPU or GPU and change it with dataclasses.replace')
     if isinstance(cfg.size, bool) or not isinstance(cfg.size, int) or not 16 <= cfg.size <= 4096: raise ValueError(f"size must be a whole number of pixels from 16 to 4096, got {cfg.size!r}")
     check_int(cfg.steps, 'steps', 1)
     check_number(cfg.tol, 'tol', 0, 1); check_number(cfg.budget_s, 'budget_s', 0)
     if cfg.optimizer not in ('lbfgs', 'adam'): raise ValueError(f"optimizer must be 'lbfgs' or 'adam', got {cfg.optimizer!r}")
     if cfg.init not in ('content', 'noise'): raise ValueError(f"init must be 'content' or 'noise', got {cfg.init!r}")
+    if cfg.winograd_from is not None: check_int(cfg.winograd_from, 'winograd_from', 1)
+    return cfg
 
 def stylize(content=None, style=None, size: int | None = None, steps: int | None = None, cfg: StyleConfig = CPU,
             vgg: Pretrained | None = None, device=None, history: list | None = None) -> torch.Tensor:
@@ -112,10 +180,10 @@ def stylize(content=None, style=None, size: int | None = None, steps: int | None
     check_instance(cfg, 'cfg', StyleConfig, 'start from TINY, CPU or GPU and change it with dataclasses.replace')
     changes = {k: v for k, v in dict(content=content, style=style, size=size, steps=steps).items() if v is not None}
     cfg = replace(cfg, **changes) if changes else cfg
-    _check(cfg)
+    check_config(cfg)
     dev = get_device(device)
     vgg = vgg or load_vgg19(dev)
-    feats = VGGFeatures(vgg, (cfg.content_layer, *cfg.style_layers)).to(dev)
+    feats = use_winograd(VGGFeatures(vgg, (cfg.content_layer, *cfg.style_layers)), cfg.winograd_from).to(dev)
     c, s = load_picture(cfg.content, cfg.size)[None].to(dev), load_picture(cfg.style, cfg.size)[None].to(dev)
     with torch.no_grad():
         p = feats(c)[cfg.content_layer]
@@ -161,7 +229,7 @@ def run(preset: str = 'cpu', out_dir: str | Path = 'runs/style', cfg: StyleConfi
     fig, ax = plt.subplots(figsize=(5, 3))
     for k in ('loss', 'content', 'style'): ax.semilogy([r['step'] for r in hist], [r[k] for r in hist], label=k)
     ax.set_xlabel('iteration'); ax.legend(); fig.savefig(out/'losses.png', dpi=80, bbox_inches='tight'); plt.close(fig)
-    data = f"{cfg.content} x {cfg.style}, {tuple(img.shape[1:])} px, {len(hist)} {cfg.optimizer} iterations"
+    data = f"{cfg.content} x {cfg.style}, {tuple(img.shape[1:])} px, {len(hist)} {cfg.optimizer} iterations" + (f", Winograd's convolutions from {cfg.winograd_from} channels" if cfg.winograd_from else '')
     ref = 'Gatys et al.: 512 px x 1000 iterations, ~40 min on a desktop CPU'
     return [Result('loss, first -> last (x lower)', hist[0]['loss'] / hist[-1]['loss'], ref, data, dev, wall),
             Result('style loss at the end (relative Gram error)', hist[-1]['style'], f"start: {hist[0]['style']:.3f}", data, dev, wall),
