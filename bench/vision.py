@@ -18,9 +18,10 @@ the two the same size); run for the wall time the chapter took instead of its 30
 It runs on the chapter's VGG19 with that network's own input normalisation (the original weights, Caffe's BGR 0-255
 inputs), where the tutorial used torchvision's; the activations of the two differ in scale, so its 1e6 balance
 between style and content is not exactly the published one.
-The committed results/vision.txt predates the chapter's Winograd convolutions (`StyleConfig.winograd_from`, now 128 in
-the `cpu` preset): the chapter's 200 iterations took 213 s there, with PyTorch's convolutions, and the tutorial's recipe
-was given those seconds. The chapter's result scores nearly the same either way (bench/style_winograd.py: style distance
+The style part of the committed results/vision.txt predates the chapter's Winograd convolutions
+(`StyleConfig.winograd_from`, now 128 in the `cpu` preset): the chapter's 200 iterations took 213 s there, with PyTorch's
+convolutions, and the tutorial's recipe was given those seconds; `--style-only` runs that part alone with the chapter
+as it is (results/vision_style.txt). The chapter's result scores nearly the same either way (bench/style_winograd.py: style distance
 0.0455 with PyTorch's convolutions, 0.0449 with Winograd's; content distance 0.453 both), though the two pictures differ
 in places: over 200 iterations L-BFGS carries the two algorithms' float32 rounding apart.
 
@@ -40,7 +41,7 @@ Where the reference differs from the published recipe, and why (none of it slows
 - the test images scored whole at 96 px instead of Resize(256) + CenterCrop(224): the same for both methods.
 pastiche is run as published: its command line with its defaults, only the size, iterations and seed given.
 
-    python bench/vision.py [--quick]
+    python bench/vision.py [--quick] [--style-only]
 """
 import argparse, os, subprocess, sys, tempfile, time
 from dataclasses import replace
@@ -58,8 +59,9 @@ from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 p.add_argument('--quick', action='store_true', help='tiny sizes and budgets: checks the script, not the claims')
+p.add_argument('--style-only', action='store_true', help="chapter 70's part alone, written to results/vision_style.txt")
 a = p.parse_args()
-record('vision', getattr(a, 'quick', False))  # what follows is also written to bench/results/vision.txt
+record('vision_style' if a.style_only else 'vision', getattr(a, 'quick', False))  # what follows is also written to bench/results/
 setup_threads()
 dev, rows = describe_device(), []
 out = Path('runs/bench_vision'); out.mkdir(parents=True, exist_ok=True)
@@ -144,6 +146,7 @@ for name, img, secs in [('ours', ours, t_ours), ('pastiche 1.6.0 (its CLI, defau
     rows += [Result(f'style transfer, {name}: content distance (relu4_2)', c, '', data, dev, secs),
              Result(f'style transfer, {name}: style distance (Gram, 5 layers)', s, '', data, dev, secs)]
 print(format_results(rows), flush=True)
+if a.style_only: sys.exit(0)
 
 # ---- chapter 30: the cpu preset, and its fine-tuning recipe vs the PyTorch tutorial's ----
 ccfg = catsdogs.TINY if a.quick else catsdogs.CPU
