@@ -55,6 +55,26 @@ def test_number_check_finds_an_unbacked_number():
     assert found("It scores 0.842, then 85.1% after 6,000 steps.") == ['85.1', '6,000']
     assert found("Published: <cite>99.2% (LeCun et al.)</cite>; `steps=6_000`; $\\ln 4 = 1.39$; chapter 60, a 224x224 image.") == []
     assert found("Two runs: 83.1 / 84.2 / 86.8% here.") == ['83.1', '86.8']
+    assert found("A 95% interval of 1.4 points; 95% of them.") == ['1.4', '95']  # an interval's level is not a measurement
+
+
+def test_number_check_takes_a_benchmark_number_only_from_the_files_cited():
+    "A number from bench/results backs only the text that names its script or file; `--quick` results back nothing."
+    cn = _check_numbers()
+    assert cn.cited("`bench/vision.py --style-only` and bench/results/gan.txt, not bench/README") == ('gan', 'vision')
+    assert cn.bench_text(()) == ''
+    vision = cn.bench_text(('vision',))
+    assert 'bench/vision.py --style-only' in vision and 'bench/vision.py --quick' not in vision  # vision_style.txt, not vision.quick.txt
+    assert 'bench/gan.py' not in vision
+
+
+def test_number_check_wants_the_notebooks_own_run_time():
+    "A run time in a notebook's header or README row must be the one its last timing cell printed, not any number it printed."
+    cn = _check_numbers()
+    nb = next(p for p in NBS if p.name.startswith('90_'))
+    t = cn.wall_time(nb)
+    assert t and cn.check_wall_times(nb, [f"**Run All** on a 2-core CPU: {t} s", f"notebook {t} s", f"The whole notebook ran in {t} s"], 'x') == []
+    assert [n for _, n, _ in cn.check_wall_times(nb, [f"**Run All** on a 2-core CPU: {t + 17} s", f"notebook {t - 1} s"], 'x')] == [str(t + 17), str(t - 1)]
 
 
 def test_every_number_in_prose_comes_from_an_output():

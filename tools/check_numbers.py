@@ -3,9 +3,12 @@
 
 For each number in a notebook's markdown cells, the script looks for it among the values that notebook prints (its
 cell outputs), the values its code sets (a budget, a size, a learning rate), the outputs of the notebooks the cell
-names ("chapter 90") and the files in `bench/results/`. For each number in a README row, the same for the chapter's
-notebook. A number matches when a value found there rounds to it at the precision it is written with, directly or
+names ("chapter 90") and the benchmark results the cell names: `bench/results/NAME.txt` is that file, `bench/NAME.py`
+every file its runs write (NAME.txt, NAME_*.txt; not the `--quick` ones). A benchmark's numbers back only the text
+that cites it, so that a reader can find them. For each number in a README row, the same for the chapter's notebook. A number matches when a value found there rounds to it at the precision it is written with, directly or
 as a percentage (0.8421 -> 84.2%); `1,000` is 1000. A number that appears nowhere fails the check, with its sentence.
+A notebook's run time, in its first cell ("**Run All** ...: N s", "the whole notebook ran in N s") and in its README
+row ("notebook N s"), must be the time its last timing cell printed, not merely a number printed somewhere.
 
 Skipped, by design: inline code and maths (they are code and formulas, not measurements), link targets, numbers that
 are part of a name (VGG19, GPT-2, conv4_2, CIFAR-10), years, chapter numbers and numbers written out of a citation:
@@ -29,6 +32,7 @@ SKIP_SPANS = [re.compile(p, re.S) for p in (
     r'!\[[^\]]*\]',            # image alt texts
     r'\d[\d,]*(?:\s?[×x]\s?\d[\d,]*)+',  # sizes: 224×224, 8x8, 1,683 x 1,683
     r'§\s?\d+(?:\.\d+)*',           # section numbers
+    r"\b95\s?%(?= (?:bootstrap |confidence |Student's t |t )?(?:interval|CI)\b)",  # the level of an interval, not a measurement
 )]
 NAMED = re.compile(r'\b(?:chapters?|nb|notebooks?|issue|article|articles|seed|step|part|figure|section)\s+((?:\d+(?:\s*(?:,|and|or|-|to)\s*)?)+)', re.I)
 YEAR = re.compile(r'^(1[89]\d\d|20[0-4]\d)$')
@@ -66,8 +70,18 @@ def values(text: str) -> tuple:
     return tuple(sorted({abs(parse(m.group())) for m in VALUE.finditer(text)}))
 
 
+CITED = re.compile(r'bench/(?:results/)?(\w+)\.(?:py|txt)\b')
+
+
+def cited(text: str) -> tuple: return tuple(sorted(set(CITED.findall(text))))
+
+
 @lru_cache(None)
-def bench_text() -> str: return '\n'.join(p.read_text() for p in sorted((ROOT/'bench'/'results').glob('*.txt')))
+def bench_text(names: tuple) -> str:
+    "The results files of the benchmarks `names` (see the module's docstring)."
+    files = [p for p in sorted((ROOT/'bench'/'results').glob('*.txt')) if not p.stem.endswith('.quick')
+             and any(p.stem == n or p.stem.startswith(n + '_') for n in names)]
+    return '\n'.join(p.read_text() for p in files)
 
 
 def notebook(n: str) -> Path | None:
@@ -114,21 +128,39 @@ def check_notebook(nb: Path) -> list:
         if c['cell_type'] != 'markdown': continue
         md = _text(c['source'])
         others = [outputs_text(p) + code_text(p) for n in chapters_named(md) if (p := notebook(n)) and p != nb]
-        pool = values('\n'.join([own, bench_text(), *others]))
+        pool = values('\n'.join([own, bench_text(cited(md)), *others]))
         missing += [(nb.name, tok, sent) for tok, pc, sent in prose_numbers(md) if not matches(tok, pool, pc)]
-    return missing
+    return missing + check_wall_times(nb, [_text(c['source']) for c in cells(nb)[:1]], nb.name)
+
+
+RUN_ALL = re.compile(r'\*\*Run All\*\*[^:]*: (\d[\d,]*) s|(?:notebook|The whole notebook) ran in (\d[\d,]*) s|notebook (\d[\d,]*) s\b')
+WALL = re.compile(r'(?:whole notebook:|notebook wall time:|notebook ran in) (\d+) s')
+
+
+def wall_time(nb: Path) -> int | None:
+    "The notebook's whole run time as its last timing cell printed it."
+    found = WALL.findall(outputs_text(nb))
+    return int(found[-1]) if found else None
+
+
+def check_wall_times(nb: Path, texts: list[str], where: str) -> list:
+    "Every 'Run All ...: N s', 'the notebook ran in N s' and 'notebook N s' in `texts` must be the time the notebook's last run printed."
+    t = wall_time(nb)
+    return [(where, n, f"the notebook's time, but its last run printed {t} s" if t else "the notebook's time, but it prints none")
+            for text in texts for m in RUN_ALL.finditer(text) for n in [next(g for g in m.groups() if g)] if parse(n) != t]
 
 
 def check_readme() -> list:
-    "Each row of the README's chapter table against its notebook (and bench/results)."
+    "Each row of the README's chapter table against its notebook (and the bench results it cites)."
     missing = []
     for line in (ROOT/'README.md').read_text().splitlines():
         m = re.match(r'\|\s*(\d\d)\s*\|', line)
         if not m or not (nb := notebook(m.group(1))): continue
         others = [outputs_text(p) + code_text(p) for n in chapters_named(line) if (p := notebook(n))]
-        pool = values('\n'.join([outputs_text(nb), code_text(nb), bench_text(), *others]))
+        pool = values('\n'.join([outputs_text(nb), code_text(nb), bench_text(cited(line)), *others]))
         status = line.rsplit('|', 2)[-2]  # the 'status' column: what was measured
         missing += [(f'README.md ({nb.name})', tok, sent) for tok, pc, sent in prose_numbers(status) if not matches(tok, pool, pc)]
+        missing += check_wall_times(nb, [status], f'README.md ({nb.name})')
     return missing
 
 
