@@ -11,15 +11,20 @@ on the 1cycle schedule with the head at 10x, batch norms kept at their ImageNet 
 - layer-wise rates: each of the backbone's stages at 0.8x the rate of the stage above it (the stem at 0.17x);
 - the stem and the first 5 blocks frozen (the first three stages);
 - twice the steps (240 in the `cpu` preset);
+- 128 px instead of 96 (the size the probe often chooses; 1.8x the pixels);
+- the weights averaged over the last steps (chapter 02's `EMACB`, decay 0.9);
+- a second fine-tuning, another initial head and order of batches (`seed + 100`, the same labelled images);
 - test-time augmentation: the recipe's own models, each test image scored as itself and flipped, probabilities
-  averaged (no training).
+  averaged (no training);
+- ensembles (no training): the recipe's test probabilities averaged with the probe's, and with the second
+  fine-tuning's (the cost of two fine-tunings).
 For each budget (50 and 200 labels per class) and seed (0, 1, 2): the test accuracy of every variant; then the mean
 over seeds with Student's t 95% interval, and each variant's difference from the recipe, paired by seed (the same
 labelled images and the same initial head), with its t interval. With 3 seeds an interval is wide: a difference
 inside it is not shown to be one. The harness's own copy of the recipe is checked to reproduce `catsdogs.finetune`
 exactly (the same test probabilities) before anything else runs.
 
-    python bench/catsdogs_finetune.py [--quick] [--variants NAME,NAME]
+    python bench/catsdogs_finetune.py [--quick] [--variants NAME,NAME] [--out NAME]
 """
 import argparse, time
 from dataclasses import replace
@@ -31,7 +36,7 @@ from torch.nn import functional as F
 
 from weekend_nb import catsdogs as cd
 from weekend_nb.core import describe_device, set_seed, setup_threads
-from weekend_nb.learner import Learner, get_dls
+from weekend_nb.learner import EMACB, Learner, get_dls
 from weekend_nb.pretrained import LITE0_STAGES, load_classifier
 from _record import record
 
@@ -43,16 +48,21 @@ VARIANTS = {  # name: the change to `train`'s defaults (the recipe)
     'layer-wise rates (0.8x a stage)': dict(layer_decay=0.8),
     'stem + first 5 blocks frozen': dict(freeze=5),
     'twice the steps': dict(steps_mult=2),
+    '128 px': dict(size=128),
+    'weights averaged (EMA 0.9)': dict(ema=0.9),
+    'a second fine-tuning (seed + 100)': dict(seed_offset=100),
 }
 TTA = "the recipe + flip at test time"
+WITH_PROBE, TWO = 'the recipe and the probe, averaged', 'the recipe and the second fine-tuning, averaged'
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 p.add_argument('--quick', action='store_true', help='tiny sizes and budgets: checks the script, not the claims')
 p.add_argument('--variants', default=','.join(VARIANTS), help='comma-separated names of VARIANTS to run (the recipe always runs)')
+p.add_argument('--out', default='catsdogs_finetune', help='the results file: bench/results/OUT.txt')
 a = p.parse_args()
 chosen = ["the chapter's recipe", *[v for v in a.variants.split(',') if v and v != "the chapter's recipe"]]
 if unknown := set(chosen) - set(VARIANTS): p.error(f"unknown variants {sorted(unknown)}; choose from {list(VARIANTS)}")
-record('catsdogs_finetune', a.quick)
+record(a.out, a.quick)
 setup_threads()
 
 CFG = cd.TINY if a.quick else cd.CPU
@@ -83,8 +93,10 @@ def probe_head(model: cd.FineTuned, x: torch.Tensor, y: torch.Tensor, size: int)
         model.head.weight.copy_(torch.stack([-w / 2, w / 2])); model.head.bias.copy_(torch.tensor([-b / 2, b / 2]))
 
 
-def train(x, y, cfg, pad=None, head_mult=10, lp_init=False, layer_decay=None, freeze=0, steps_mult=1) -> cd.FineTuned:
+def train(x, y, cfg, pad=None, head_mult=10, lp_init=False, layer_decay=None, freeze=0, steps_mult=1, size=None, ema=None,
+          seed_offset=0) -> cd.FineTuned:
     "`catsdogs.finetune` written out, with one of its choices changed; with the defaults it is the recipe (checked below)."
+    cfg = replace(cfg, size=size or cfg.size, seed=cfg.seed + seed_offset)
     set_seed(cfg.seed)
     model = cd.FineTuned(pre, pad=cfg.size // 16 if pad is None else pad).to(memory_format=torch.channels_last)
     if lp_init: probe_head(model, x, y, cfg.size)
@@ -92,13 +104,13 @@ def train(x, y, cfg, pad=None, head_mult=10, lp_init=False, layer_decay=None, fr
     dls = get_dls(torch.utils.data.TensorDataset(cd.to_input(x, cfg.size), y), bs=cfg.ft_bs, seed=cfg.seed)
     groups = rate_groups(model, cfg.ft_lr, head_mult, layer_decay)
     learn = Learner(model, dls, F.cross_entropy, lr=cfg.ft_lr, opt_func=lambda _, lr, weight_decay: torch.optim.AdamW(groups, lr=lr),
-                    one_cycle=True, seed=cfg.seed, progress=False)
+                    one_cycle=True, seed=cfg.seed, progress=False, cbs=[EMACB(ema)] if ema else [])
     learn.fit(cd._epochs(len(x), cfg.finetune_epochs, cfg.ft_min_steps * steps_mult, cfg.ft_bs))
     return learn.module.eval()
 
 
-def test_probs(model, flip: bool = False) -> np.ndarray:
-    x = cd.to_input(xte, CFG.size)
+def test_probs(model, flip: bool = False, size: int = CFG.size) -> np.ndarray:
+    x = cd.to_input(xte, size)
     p = cd.predict_logits(model, x).softmax(1)[:, 1]
     if flip: p = (p + cd.predict_logits(model, x.flip(-1)).softmax(1)[:, 1]) / 2
     return p.numpy()
@@ -123,9 +135,10 @@ for b in BUDGETS:
     for seed in CFG.seeds:
         i, cfg = cd.subset(pair.ytr, b, seed), replace(CFG, seed=seed)
         t = time.perf_counter()
-        p, choice = cd.probe_best(probe_feats, i, pair.ytr[i])
-        rows.append(dict(variant='linear probe (size, features, C by CV)', per_class=b, seed=seed, accuracy=((p > 0.5) == yte).mean(),
+        p_probe, choice = cd.probe_best(probe_feats, i, pair.ytr[i])
+        rows.append(dict(variant='linear probe (size, features, C by CV)', per_class=b, seed=seed, accuracy=((p_probe > 0.5) == yte).mean(),
                          seconds=time.perf_counter() - t))
+        probs, spent = {}, {}  # variant: test probabilities and seconds of training, for the ensembles
         print(f"{b:4d}/class seed {seed}  {rows[-1]['variant']:42s} {rows[-1]['accuracy']:.4f}  ({choice[0]} px, {choice[1]})", flush=True)
         for name in chosen:
             if (b, seed, name) in trained: model, secs = trained.pop((b, seed, name))
@@ -133,8 +146,11 @@ for b in BUDGETS:
                 t = time.perf_counter()
                 model = train(pair.xtr[i], pair.ytr[i], cfg, **VARIANTS[name])
                 secs = time.perf_counter() - t
-            runs = [(name, test_probs(model))] + ([(TTA, test_probs(model, flip=True))] if name == "the chapter's recipe" else [])
-            for n, p in runs:
+            probs[name], spent[name] = test_probs(model, size=VARIANTS[name].get('size', CFG.size)), secs
+            runs = [(name, probs[name], secs)]
+            if name == "the chapter's recipe": runs += [(TTA, test_probs(model, flip=True), secs), (WITH_PROBE, (probs[name] + p_probe) / 2, secs)]
+            if name == 'a second fine-tuning (seed + 100)': runs.append((TWO, (probs[name] + probs["the chapter's recipe"]) / 2, secs + spent["the chapter's recipe"]))
+            for n, p, secs in runs:
                 rows.append(dict(variant=n, per_class=b, seed=seed, accuracy=((p > 0.5) == yte).mean(), seconds=secs))
                 print(f"{b:4d}/class seed {seed}  {n:42s} {rows[-1]['accuracy']:.4f}  ({secs:.0f} s of training)", flush=True)
 
