@@ -1,7 +1,7 @@
 """Every benchmark keeps what it printed: `record('name')` at its start copies stdout to bench/results/NAME.txt (QUICK runs
 to NAME.quick.txt), after a header with the command, date, CPU model, threads and torch version. The file is written
 atomically when the benchmark ends, so a run that fails leaves the last good result in place."""
-import atexit, datetime, io, os, platform, sys
+import atexit, datetime, io, os, platform, shlex, sys
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / 'results'
@@ -25,7 +25,7 @@ def _script() -> str:
 
 def header() -> str:
     import torch
-    return (f"$ python {_script()} {' '.join(sys.argv[1:])}\n# date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n"
+    return (f"$ python {shlex.join([_script(), *sys.argv[1:]])}\n# date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n"
             f"# cpu: {cpu_model()}, {os.cpu_count()} cores, torch's kernels {torch.backends.cpu.get_cpu_capability()}; torch threads: {torch.get_num_threads()}; "
             f"torch {torch.__version__}; python {platform.python_version()}\n"
             f"# cuda: {torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'none'}\n\n")
