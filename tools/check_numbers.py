@@ -5,8 +5,9 @@ For each number in a notebook's markdown cells, the script looks for it among th
 cell outputs), the values its code sets (a budget, a size, a learning rate), the outputs of the notebooks the cell
 names ("chapter 90") and the benchmark results the cell names: `bench/results/NAME.txt` is that file, `bench/NAME.py`
 every file its runs write (NAME.txt, NAME_*.txt; not the `--quick` ones). A benchmark's numbers back only the text
-that cites it, so that a reader can find them. For each number in a README row, the same for the chapter's notebook. A number matches when a value found there rounds to it at the precision it is written with, directly or
-as a percentage (0.8421 -> 84.2%); `1,000` is 1000. A number that appears nowhere fails the check, with its sentence.
+that cites it, so that a reader can find them. For each number in a README row, the same for the chapter's notebook.
+A number matches when a value found there rounds to it at the precision it is written with, directly or as a
+percentage (0.8421 -> 84.2%); `1,000` is 1000. A number that appears nowhere fails the check, with its sentence.
 A notebook's run time, in its first cell ("**Run All** ...: N s", "the whole notebook ran in N s") and in its README
 row ("notebook N s"), must be the time its last timing cell printed, not merely a number printed somewhere.
 
@@ -133,7 +134,7 @@ def check_notebook(nb: Path) -> list:
     return missing + check_wall_times(nb, [_text(c['source']) for c in cells(nb)[:1]], nb.name)
 
 
-RUN_ALL = re.compile(r'\*\*Run All\*\*[^:]*: (\d[\d,]*) s|(?:notebook|The whole notebook) ran in (\d[\d,]*) s|notebook (\d[\d,]*) s\b')
+RUN_ALL = re.compile(r'\*\*Run All\*\*[^:]*: (\d[\d,]*) s|notebook ran in (\d[\d,]*) s|notebook (\d[\d,]*) s\b')
 WALL = re.compile(r'(?:whole notebook:|notebook wall time:|notebook ran in) (\d+) s')
 
 
