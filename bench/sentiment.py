@@ -17,7 +17,8 @@ schedule then decays to zero where training ends, which the published 2 epochs c
 machine of `bench/results/sentiment.txt` the reference gets through 1.53-1.58 epochs in 510 s, so E = 1.5 fits the
 budget); written to `bench/results/sentiment_reference.txt`. With `--chapter-only`, only the chapter's recipe runs
 (`bench/results/sentiment_chapter.txt`): for a change to the chapter, compared with the reference's seeds in the files
-above (then not paired on the same run).
+above (then not paired on the same run). `bench/results/sentiment_chapter_single.txt` is that mode's run of the recipe before
+it became a soup of two fine-tunings: one fine-tuning of 500 s, what `soup=1` does now.
 Each recipe's test accuracy comes with its 95% interval over films (a bootstrap that resamples the 102 test films,
 `sentiment_fast.film_interval`), and the mean over seeds with Student's t interval.
 

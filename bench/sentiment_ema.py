@@ -30,7 +30,7 @@ from weekend_nb.sentiment import NBSVM, _batched, frozen_features
 from weekend_nb.sentiment_fast import CPU, get_split, finetune
 setup_threads()
 seed = int(sys.argv[1])
-cfg = CPU.__class__(**{**CPU.__dict__, 'seed': seed, 'ema': None})
+cfg = CPU.__class__(**{**CPU.__dict__, 'seed': seed, 'ema': None, 'soup': 1})
 data = get_split(cfg)
 va, te = data['valid'], data['test']
 out = dict(yv=va.label.to_numpy(), yt=te.label.to_numpy(), film_t=te.film.to_numpy())

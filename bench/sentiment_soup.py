@@ -1,11 +1,12 @@
 """Chapter 41's ten minutes spent on two fine-tunings instead of one: does an ensemble or a soup beat the recipe?
 
-For each seed, in one process and on the same split: the chapter's recipe (`sentiment_fast.finetune`, the `cpu` preset:
-one fine-tuning of MiniLM for 500 s) stacked with NB-SVM as `run` does (a logistic regression on the validation
+For each seed, in one process and on the same split: the chapter's earlier recipe (`sentiment_fast.finetune`, the `cpu`
+preset with `soup=1`: one fine-tuning of MiniLM for 500 s) stacked with NB-SVM as `run` does (a logistic regression on the validation
 films); then two fine-tunings of 250 s each, from the same initial head (the recipe's seed) and with different orders of
 batches and dropout (seed + 100), each with the whole warm-up and decay in its 250 s. Of the two, stacked with
 NB-SVM the same way: the first alone, their log-odds averaged (an ensemble: two encoders at prediction time), and their
-weights averaged (a uniform soup, Wortsman et al. 2022: one encoder, as cheap to use as the recipe's). Test accuracy of
+weights averaged (a uniform soup, Wortsman et al. 2022: one encoder, as cheap to use as the recipe's; the two are
+`finetune`'s members 0 and 1 of a soup of 2, averaged by `average_weights`, as the chapter's `finetune_soup` does). Test accuracy of
 each, the mean over seeds with Student's t 95% interval, and each one's difference from the recipe paired by seed.
 
     python bench/sentiment_soup.py [--quick] [--seeds N]
@@ -21,9 +22,8 @@ from torch import nn
 
 from weekend_nb import sentiment_fast as sf
 from weekend_nb.catsdogs import summarize
-from weekend_nb.core import describe_device, set_seed, setup_threads
-from weekend_nb.learner import EMACB, Learner, WarmupDecayCB, accuracy
-from weekend_nb.sentiment import Batcher, _batched, get_dls, get_transformer
+from weekend_nb.core import describe_device, setup_threads
+from weekend_nb.sentiment import Batcher, _batched, get_transformer
 from _record import record
 
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -42,21 +42,6 @@ print(f"{len(data['train'])} train / {len(va)} valid / {len(te)} test snippets; 
       f"budget {CFG.budget_s:.0f} s for the recipe, {CFG.budget_s / 2:.0f} s for each of the two\n", flush=True)
 
 
-def finetune_half(init_seed: int, order_seed: int) -> nn.Module:
-    "`sentiment_fast.finetune` in half the budget, its head initialised from `init_seed`, its batches and dropout from `order_seed`."
-    cfg = replace(CFG, budget_s=CFG.budget_s / 2)
-    set_seed(init_seed)
-    tok, model = get_transformer('minilm', cfg.max_len)
-    model.encoder.embeddings.word_embeddings.weight.requires_grad_(not cfg.freeze_word_embeddings)
-    if model.encoder.pooler is not None: model.encoder.pooler.requires_grad_(False)
-    opt = lambda params, lr, weight_decay: torch.optim.AdamW(sf.layerwise_groups(model, lr, cfg.layer_decay), lr=lr, weight_decay=weight_decay)
-    learn = Learner(model, get_dls(data, Batcher(cfg.max_len, tokenizer=tok), cfg.bs, order_seed), nn.functional.cross_entropy, lr=cfg.lr,
-                    opt_func=opt, wd=0.01, metrics={'accuracy': accuracy}, grad_clip=1.0, seed=order_seed, progress=False,
-                    cbs=[WarmupDecayCB(cfg.warmup), *([EMACB(cfg.ema)] if cfg.ema else [])])
-    learn.fit(cfg.epochs, budget_s=cfg.budget_s, cfg=cfg)
-    return learn.module.eval()
-
-
 BATCHER = Batcher(CFG.max_len, tokenizer=get_transformer('minilm', CFG.max_len)[0])
 
 
@@ -70,17 +55,10 @@ def stacked(z_v: np.ndarray, z_t: np.ndarray) -> float:
     return float((lr.predict(np.stack([z_t, nb_t], 1)) == yt).mean())
 
 
-def soup(a: nn.Module, b: nn.Module) -> nn.Module:
-    "`a` with every floating-point tensor of its state the mean of `a`'s and `b`'s."
-    sb = b.state_dict()
-    a.load_state_dict({k: (v + sb[k]) / 2 if v.is_floating_point() else v for k, v in a.state_dict().items()})
-    return a
-
-
 rows = []
 for seed in range(a.seeds):
     t = time.perf_counter()
-    learn, _ = sf.finetune(replace(CFG, seed=seed), data, quiet=True)
+    learn, _ = sf.finetune(replace(CFG, seed=seed, soup=1), data, quiet=True)
     recipe = learn.module.eval()
     z = {'recipe': (log_odds(recipe, va.text), log_odds(recipe, te.text))}
     secs = {'recipe': time.perf_counter() - t}
@@ -88,12 +66,12 @@ for seed in range(a.seeds):
     halves = []
     for k in (0, 1):
         t = time.perf_counter()
-        halves.append(finetune_half(seed, seed + 100 * k))
+        halves.append(sf.finetune(replace(CFG, seed=seed, soup=2), data, quiet=True, member=k)[0].module.eval())
         z[f'half {k}'] = (log_odds(halves[-1], va.text), log_odds(halves[-1], te.text))
         secs[f'half {k}'] = time.perf_counter() - t
     z['ensemble'] = tuple((z['half 0'][i] + z['half 1'][i]) / 2 for i in (0, 1))
     t = time.perf_counter()
-    m = soup(*halves)
+    m = sf.average_weights(halves)
     z['soup'] = (log_odds(m, va.text), log_odds(m, te.text))
     secs['ensemble'] = secs['half 0'] + secs['half 1']
     secs['soup'] = secs['ensemble'] + time.perf_counter() - t

@@ -212,7 +212,7 @@ def test_damaged_model_files_are_refused(m, tmp_path, chapter, damage):
     assert ('damaged' in str(e) or 'not a readable' in str(e) or 'not a weekend_nb' in str(e) or isinstance(e, FileNotFoundError)), str(e)
 
 
-@pytest.mark.parametrize('bad', [dict(ema=1.0), dict(ema=-0.5), dict(ema=float('nan')), dict(budget_s=0), dict(lr=-1e-3), dict(bs=0)])
+@pytest.mark.parametrize('bad', [dict(ema=1.0), dict(ema=-0.5), dict(ema=float('nan')), dict(budget_s=0), dict(lr=-1e-3), dict(bs=0), dict(soup=0)])
 def test_bad_sentiment_fast_config_is_refused_before_loading(tmp_path, monkeypatch, bad):
     "`weekend run sentiment_fast --set ema=1` and the like: refused by name before the reviews or MiniLM are loaded."
     monkeypatch.setattr(sentiment_fast, 'get_split', lambda *a, **k: pytest.fail('the data was loaded before the config was checked'))
