@@ -18,11 +18,13 @@ machine of `bench/results/sentiment.txt` the reference gets through 1.53-1.58 ep
 budget); written to `bench/results/sentiment_reference.txt`. With `--chapter-only`, only the chapter's recipe runs
 (`bench/results/sentiment_chapter.txt`): for a change to the chapter, compared with the reference's seeds in the files
 above (then not paired on the same run). `bench/results/sentiment_chapter_single.txt` is that mode's run of the recipe before
-it became a soup of two fine-tunings: one fine-tuning of 500 s, what `soup=1` does now.
+it became a soup of two fine-tunings: one fine-tuning of 500 s, what `soup=1` does now. The soup was chosen on seeds
+0-2 (`bench/sentiment_soup.py`); `--chapter-only --first-seed 5 --seeds 3 --out sentiment_chapter_fresh` scores it on
+seeds it was not chosen on (`bench/results/sentiment_chapter_fresh.txt`).
 Each recipe's test accuracy comes with its 95% interval over films (a bootstrap that resamples the 102 test films,
 `sentiment_fast.film_interval`), and the mean over seeds with Student's t interval.
 
-    python bench/sentiment.py [--quick] [--seeds N] [--reference-only --reference-epochs E | --chapter-only]
+    python bench/sentiment.py [--quick] [--seeds N] [--first-seed S] [--out NAME] [--reference-only --reference-epochs E | --chapter-only]
 """
 import argparse, tempfile, time
 from dataclasses import replace
@@ -41,13 +43,15 @@ from _record import record
 p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 p.add_argument('--quick', action='store_true', help='tiny sizes and budgets: checks the script, not the claims')
 p.add_argument('--seeds', type=int, default=3)
+p.add_argument('--first-seed', type=int, default=0, help='seeds FIRST, FIRST+1, ...: fresh seeds for a recipe chosen on the first ones')
+p.add_argument('--out', help='the results file bench/results/OUT.txt (default: by mode, below)')
 p.add_argument('--reference-epochs', type=float, default=2.0, help="the reference's num_train_epochs (the task guide's: 2)")
 p.add_argument('--reference-only', action='store_true', help="run only the reference recipe (results in sentiment_reference.txt)")
 p.add_argument('--chapter-only', action='store_true', help="run only the chapter's recipe (results in sentiment_chapter.txt)")
 a = p.parse_args()
 if a.reference_only and a.chapter_only: p.error('--reference-only and --chapter-only exclude each other')
 ref_epochs = a.reference_epochs if not a.quick else 1
-record('sentiment_reference' if a.reference_only else 'sentiment_chapter' if a.chapter_only else 'sentiment', a.quick)
+record(a.out or ('sentiment_reference' if a.reference_only else 'sentiment_chapter' if a.chapter_only else 'sentiment'), a.quick)
 setup_threads()
 
 
@@ -90,7 +94,7 @@ print(f"{len(data['train'])} train / {len(data['valid'])} valid / {len(te)} test
       f"device: {describe_device()}; fine-tuning budget {cfg0.budget_s} s\n", flush=True)
 rows = []
 ref_name = f"task guide's recipe (Trainer, lr 2e-5, batch 16, {ref_epochs:g} epochs)"
-for seed in range(a.seeds):
+for seed in range(a.first_seed, a.first_seed + a.seeds):
     cfg = replace(cfg0, seed=seed)
     if not a.reference_only:  # the chapter's recipe first, then the reference
         out = Path(tempfile.mkdtemp())
